@@ -1,0 +1,87 @@
+"""The decode contract: wire bytes in, plain document trees out.
+
+Every adapter that reads a wire format (JSON, XML, X12 ...) implements ``Decoder``. The core
+never imports an adapter; the composition root hands it a ``DecoderRegistry``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One unit a mapping translates: a JSON body, an XML document, one X12 transaction set.
+
+    ``format`` names the wire format ("json", "xml", "x12"); ``kind`` narrows it for mapping
+    selection (e.g. "x12/214/004010", "xml/DELVRY03"); ``locator`` says where in the raw message
+    the document sits, for error messages ("interchange 000000905 / group 1 / set 0001").
+    """
+
+    tree: Any
+    format: str
+    kind: str
+    locator: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeResult:
+    documents: list[Document]
+    warnings: list[str] = field(default_factory=list)
+
+
+class DecodeError(ValueError):
+    """The raw bytes cannot be read as the declared format.
+
+    ``where`` is a position a person can find (line/column, byte offset, segment), ``what`` the
+    finding, ``why`` the rule it breaks.
+    """
+
+    def __init__(self, where: str, what: str, why: str = "") -> None:
+        self.where, self.what, self.why = where, what, why
+        super().__init__(f"{where}: {what}" + (f" ({why})" if why else ""))
+
+
+class Decoder(Protocol):
+    """Bytes of one format → document trees. Pure: no I/O, no shared state."""
+
+    format: str
+
+    def decode(self, body: bytes, content_type: str) -> DecodeResult: ...
+
+
+class UnsupportedContentType(LookupError):
+    """No decoder is registered for a content type."""
+
+
+class DecoderRegistry:
+    """Chooses a decoder by media type, or by sniffing the body when the type is generic."""
+
+    def __init__(self, decoders: dict[str, Decoder], sniffers: list[tuple[bytes, str]] | None = None) -> None:
+        self._by_type = {k.lower(): v for k, v in decoders.items()}
+        self._sniffers = sniffers or []
+
+    @property
+    def media_types(self) -> list[str]:
+        return sorted(self._by_type)
+
+    def for_content_type(self, content_type: str) -> Decoder:
+        media = content_type.split(";", 1)[0].strip().lower()
+        try:
+            return self._by_type[media]
+        except KeyError:
+            raise UnsupportedContentType(
+                f"no decoder for content type {media!r}; accepted: {', '.join(self.media_types)}") from None
+
+    def sniff(self, body: bytes) -> str | None:
+        """Guess a media type from the first bytes (used by `gateway translate FILE`)."""
+        head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:16]
+        for prefix, media in self._sniffers:
+            if head.startswith(prefix):
+                return media
+        return None
+
+    def decode(self, body: bytes, content_type: str) -> DecodeResult:
+        return self.for_content_type(content_type).decode(body, content_type)
