@@ -1,0 +1,101 @@
+"""OpenTelemetry tracing: one provider, W3C trace context stored with messages and sent onwards.
+
+A message's trace must survive the gap between admit (HTTP request) and the asynchronous stages
+that run later, possibly in another process. So admit stores the W3C ``traceparent`` /
+``tracestate`` with the message (``inject_context``), and each stage continues that trace
+(``start_span_from``). Outbound deliveries carry the same headers (``outbound_headers``) so the
+receiving ERP/CRM can join the trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from opentelemetry import trace
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.trace import Span, SpanKind, Tracer
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from opentelemetry.util.types import AttributeValue
+
+from gateway.config.model import TelemetrySettings
+
+__all__ = ["TRACEPARENT", "TRACESTATE", "inject_context", "outbound_headers", "setup_tracing", "start_span_from"]
+
+TRACEPARENT = "traceparent"
+TRACESTATE = "tracestate"
+INSTRUMENTATION_NAME = "gateway"
+
+# Only the W3C trace context is propagated, never baggage: stored contexts end up in the database
+# and in partner-facing headers, and baggage could carry arbitrary caller data there. The
+# propagator is stateless, so one shared instance is safe.
+_W3C = TraceContextTextMapPropagator()
+
+
+def setup_tracing(settings: TelemetrySettings, *, exporter: SpanExporter | None = None,
+                  install_global: bool = True) -> TracerProvider:
+    """Build the process's tracer provider.
+
+    Spans go to the OTLP/HTTP endpoint when ``settings.otlp_endpoint`` is set (batched, so export
+    never blocks a request), and to ``exporter`` when one is given (tests pass an
+    ``InMemorySpanExporter``; it is exported synchronously so tests see spans at once). With neither,
+    spans are still created — so trace ids exist and are stored with messages — but go nowhere.
+
+    ``install_global`` registers the provider with the OpenTelemetry API, which allows that only
+    once per process; tests pass ``False`` and use ``provider.get_tracer(...)`` directly.
+    """
+    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.service_name}))
+    if settings.otlp_endpoint:
+        # Imported here: the exporter pulls in protobuf and requests, which a test run without
+        # an endpoint does not need.
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=_traces_url(settings.otlp_endpoint))))
+    if exporter is not None:
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+    if install_global:
+        trace.set_tracer_provider(provider)
+    return provider
+
+
+def _traces_url(endpoint: str) -> str:
+    """Accept either the collector base URL or the full traces URL, as OTEL_EXPORTER_OTLP_* do."""
+    endpoint = endpoint.rstrip("/")
+    return endpoint if endpoint.endswith("/v1/traces") else endpoint + "/v1/traces"
+
+
+def inject_context(span: Span | None = None) -> dict[str, str]:
+    """The W3C trace context of ``span`` (default: the current span), to store with a message.
+
+    Empty when there is no valid span (tracing not set up and no active span).
+    """
+    ctx = trace.set_span_in_context(span) if span is not None else None
+    carrier: dict[str, str] = {}
+    _W3C.inject(carrier, context=ctx)
+    return carrier
+
+
+def outbound_headers(headers: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``headers`` plus ``traceparent``/``tracestate`` of the current span, for an outbound call."""
+    out = dict(headers) if headers else {}
+    out.update(inject_context())
+    return out
+
+
+@contextmanager
+def start_span_from(name: str, stored_context: Mapping[str, str] | None,
+                    attributes: Mapping[str, AttributeValue] | None = None, *,
+                    tracer: Tracer | None = None, kind: SpanKind = SpanKind.INTERNAL) -> Iterator[Span]:
+    """Open a span that continues the trace stored with a message, and make it current.
+
+    Used by asynchronous stages (decode, map, deliver ...) that run long after the admit request:
+    the new span is a child of the stored admit span, so one trace shows the message's whole way.
+    An empty or unreadable stored context starts a new trace rather than failing the stage.
+    Exceptions are recorded on the span and re-raised.
+    """
+    parent = _W3C.extract(stored_context or {})
+    tracer = tracer or trace.get_tracer(INSTRUMENTATION_NAME)
+    with tracer.start_as_current_span(name, context=parent, kind=kind, attributes=attributes) as span:
+        yield span

@@ -1,0 +1,79 @@
+"""Trace context is stored with a message and continued by later stages and outbound calls."""
+
+from __future__ import annotations
+
+import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from gateway.config.model import TelemetrySettings
+from gateway.telemetry import inject_context, outbound_headers, setup_tracing, start_span_from
+
+
+@pytest.fixture
+def traced() -> tuple[TracerProvider, InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    provider = setup_tracing(TelemetrySettings(service_name="test-gw"), exporter=exporter, install_global=False)
+    return provider, exporter
+
+
+def test_provider_names_the_service(traced):
+    provider, _ = traced
+    assert provider.resource.attributes["service.name"] == "test-gw"
+
+
+def test_stored_context_is_w3c_traceparent_of_current_span(traced):
+    provider, _ = traced
+    with provider.get_tracer("t").start_as_current_span("admit") as span:
+        stored = inject_context()
+    ctx = span.get_span_context()
+    assert stored["traceparent"].startswith(f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-")
+
+
+def test_stored_context_is_empty_without_a_span():
+    assert inject_context() == {}
+
+
+def test_stage_span_continues_the_stored_trace(traced):
+    provider, exporter = traced
+    tracer = provider.get_tracer("t")
+    with tracer.start_as_current_span("admit") as admit:
+        stored = inject_context()
+    with start_span_from("decode", stored, {"message.id": "01X"}, tracer=tracer):
+        pass
+    decode = [s for s in exporter.get_finished_spans() if s.name == "decode"][0]
+    assert decode.context.trace_id == admit.get_span_context().trace_id
+    assert decode.parent.span_id == admit.get_span_context().span_id
+    assert decode.attributes["message.id"] == "01X"
+
+
+def test_stage_span_with_unreadable_context_starts_a_new_trace(traced):
+    provider, exporter = traced
+    with start_span_from("decode", {"traceparent": "garbage"}, tracer=provider.get_tracer("t")) as span:
+        assert span.get_span_context().is_valid
+    assert exporter.get_finished_spans()[0].parent is None
+
+
+def test_stage_span_records_the_exception(traced):
+    provider, exporter = traced
+    with pytest.raises(ValueError):
+        with start_span_from("map", {}, tracer=provider.get_tracer("t")):
+            raise ValueError("bad mapping")
+    span = exporter.get_finished_spans()[0]
+    assert not span.status.is_ok
+    assert span.events[0].name == "exception"
+
+
+def test_outbound_headers_carry_the_current_trace_and_keep_given_headers(traced):
+    provider, _ = traced
+    with start_span_from("deliver", {}, tracer=provider.get_tracer("t")) as span:
+        headers = outbound_headers({"Idempotency-Key": "k1"})
+    assert headers["Idempotency-Key"] == "k1"
+    assert f"{span.get_span_context().trace_id:032x}" in headers["traceparent"]
+
+
+def test_otlp_endpoint_accepts_base_url_or_full_traces_url():
+    from gateway.telemetry.tracing import _traces_url
+
+    assert _traces_url("http://collector:4318") == "http://collector:4318/v1/traces"
+    assert _traces_url("http://collector:4318/v1/traces") == "http://collector:4318/v1/traces"
