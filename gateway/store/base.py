@@ -7,6 +7,7 @@ out, later). Both must pass the same contract tests in ``tests/store``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 
@@ -40,8 +41,123 @@ class StoreClosed(RuntimeError):
     """The store was closed while a call was waiting."""
 
 
+@dataclass(frozen=True, slots=True)
+class QuarantineReason:
+    """Why a message could not be turned into events: precise enough to fix the input or the mapping.
+
+    ``stage`` is decode / map / validate / route; ``where`` a position a person can find (segment,
+    line:column, JSON pointer); ``what`` the finding; ``why`` the rule it breaks; ``mapping`` the
+    mapping as ``name@version`` when one was selected.
+    """
+
+    stage: str
+    where: str
+    what: str
+    why: str = ""
+    mapping: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One line of a message's audit trail (stage name plus a JSON-ready detail)."""
+
+    message_id: str
+    stage: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """A canonical event as stored: its id, CloudEvents type and the serialized JSON body."""
+
+    id: str
+    type: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class MessageOutcome:
+    """Everything the pipeline concluded about one claimed message, recorded in one transaction.
+
+    Either ``quarantine`` is set (no events), or ``events`` and ``deliveries`` (event id, target id)
+    are. ``owner`` must still hold the message's lease, else the outcome is discarded: another
+    worker took the message over and will record its own.
+    """
+
+    message_id: str
+    owner: str
+    events: tuple[StoredEvent, ...] = ()
+    deliveries: tuple[tuple[str, str], ...] = ()
+    audit: tuple[AuditRecord, ...] = ()
+    quarantine: QuarantineReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One event due for delivery to one target, as claimed by a delivery worker."""
+
+    id: int
+    target: str
+    event_id: str
+    event_type: str
+    message_id: str
+    body: bytes
+    attempts: int                 # attempts made before this one
+    trace_context: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """The answer to one delivery attempt.
+
+    ``outcome``: "delivered"; "retry" (then ``next_attempt_at``, epoch seconds, is required);
+    "dead" (permanent failure or attempts exhausted: the entry becomes a dead letter).
+    """
+
+    outbox_id: int
+    owner: str
+    outcome: str
+    detail: str = ""
+    status_code: int | None = None
+    duration_ms: float = 0.0
+    next_attempt_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    id: int
+    outbox_id: int
+    target: str
+    event_id: str
+    message_id: str
+    reason: str
+    attempts: int
+    created_at: str
+    replayed_at: str | None = None
+    replayed_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedMessage:
+    message_id: str
+    partner: str
+    channel: str
+    reason: QuarantineReason
+    created_at: str
+
+
+class NotReplayable(LookupError):
+    """A replay was asked for something that does not exist or is not in a replayable state."""
+
+
 class Store(Protocol):
-    """Durable state of the gateway. See ``gateway.store.sqlite`` for the embedded engine."""
+    """Durable state of the gateway. See ``gateway.store.sqlite`` for the embedded engine.
+
+    Queues are named "inbox" (admitted messages awaiting the pipeline) and "outbox:<target>".
+    Work is claimed with a lease (``owner`` + seconds); unfinished work whose lease ran out is
+    claimed again, so a crashed worker loses nothing. Times are epoch seconds unless named *_at
+    strings (RFC 3339).
+    """
 
     async def admit(self, message: InboundMessage) -> Admission:
         """Store raw bytes durably (group-committed); return only once they are on disk."""
@@ -54,6 +170,58 @@ class Store(Protocol):
         ``stages`` (list), ``errors`` (list), ``events`` (list of canonical events),
         ``deliveries`` (list), ``quarantine`` (or None). None when no such message exists.
         """
+        ...
+
+    async def claim_messages(self, owner: str, limit: int, lease_s: float) -> list[InboundMessage]:
+        """Lease up to ``limit`` queued messages (oldest first), including expired leases."""
+        ...
+
+    async def record_outcomes(self, outcomes: Sequence[MessageOutcome]) -> list[str]:
+        """Record each outcome atomically (events, outbox entries, audit, status); return the ids
+        whose outcome was accepted (the owner still held the lease)."""
+        ...
+
+    async def claim_deliveries(self, target: str, owner: str, limit: int, lease_s: float) -> list[OutboxEntry]:
+        """Lease up to ``limit`` outbox entries of ``target`` that are due now."""
+        ...
+
+    async def record_deliveries(self, records: Sequence[DeliveryRecord]) -> None:
+        """Record delivery attempts: the attempt, its audit line, the entry's new state."""
+        ...
+
+    def next_due(self, target: str) -> float | None:
+        """Epoch seconds at which the earliest pending entry of ``target`` becomes due, or None."""
+        ...
+
+    async def wait_for_work(self, queue: str, timeout: float) -> None:
+        """Return when ``queue`` may have new work, or after ``timeout`` seconds."""
+        ...
+
+    async def replay_quarantined(self, message_id: str, requested_by: str) -> None:
+        """Queue a quarantined message's raw bytes again; raises ``NotReplayable``."""
+        ...
+
+    async def replay_dead_letter(self, dead_letter_id: int, requested_by: str) -> None:
+        """Queue a dead-lettered delivery again with a fresh attempt budget; raises ``NotReplayable``."""
+        ...
+
+    def dead_letters(self, target: str | None = None, include_replayed: bool = False,
+                     limit: int = 100) -> list[DeadLetter]: ...
+
+    def quarantined(self, partner: str | None = None, limit: int = 100) -> list[QuarantinedMessage]: ...
+
+    async def seen(self, key: str) -> bool:
+        """Record ``key`` (e.g. an X12 interchange control number); true if it was already recorded."""
+        ...
+
+    async def next_sequence(self, name: str) -> int:
+        """The next value (1, 2, ...) of a durable named sequence; survives restarts."""
+        ...
+
+    async def audit(self, records: Sequence[AuditRecord]) -> None: ...
+
+    def counts(self) -> dict[str, int]:
+        """Queue depths: ``inbox``, ``processing``, ``quarantined``, ``outbox``, ``dead``, ``delivered``."""
         ...
 
     def close(self) -> None: ...

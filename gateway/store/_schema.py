@@ -1,0 +1,106 @@
+"""The SQLite schema of the embedded store (created on open, idempotent)."""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    partner TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    body BLOB NOT NULL,
+    received_at TEXT NOT NULL,
+    idempotency_key TEXT,
+    content_hash TEXT NOT NULL,
+    trace_context TEXT NOT NULL,
+    status TEXT NOT NULL,            -- queued | processing | processed | quarantined
+    lease_owner TEXT,
+    lease_until REAL NOT NULL DEFAULT 0,   -- 0 while queued; lease expiry while processing
+    claims INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS messages_ready ON messages(lease_until) WHERE status IN ('queued', 'processing');
+
+CREATE TABLE IF NOT EXISTS dedup (
+    partner TEXT NOT NULL,
+    key TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    PRIMARY KEY (partner, key)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS seen_keys (key TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_message ON events(message_id);
+
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    target TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL,            -- pending | delivering | delivered | dead
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,   -- when pending: next attempt; when delivering: lease expiry
+    lease_owner TEXT,
+    last_error TEXT,
+    UNIQUE (event_id, target)
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(target, next_attempt_at) WHERE status IN ('pending', 'delivering');
+CREATE INDEX IF NOT EXISTS outbox_message ON outbox(message_id);
+
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY,
+    outbox_id INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    status_code INTEGER,
+    detail TEXT NOT NULL,
+    duration_ms REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_message ON attempts(message_id);
+
+CREATE TABLE IF NOT EXISTS dead_letters (
+    id INTEGER PRIMARY KEY,
+    outbox_id INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    replayed_at TEXT,
+    replayed_by TEXT
+);
+CREATE INDEX IF NOT EXISTS dead_letters_open ON dead_letters(target) WHERE replayed_at IS NULL;
+
+CREATE TABLE IF NOT EXISTS quarantine (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    location TEXT NOT NULL,
+    what TEXT NOT NULL,
+    why TEXT NOT NULL,
+    mapping TEXT,
+    created_at TEXT NOT NULL,
+    replayed_at TEXT,
+    replayed_by TEXT
+);
+CREATE INDEX IF NOT EXISTS quarantine_message ON quarantine(message_id);
+
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_message ON audit(message_id);
+"""

@@ -1,0 +1,146 @@
+"""Group commit: one thread owns the write connection and commits queued operations in batches.
+
+Callers ``await submit(op)``; the thread takes whatever is queued (up to ``max_batch``, waiting at
+most ``max_wait_s`` for more), runs each op inside its own SAVEPOINT so one failing op cannot undo
+its neighbours, commits once (one fsync for the whole batch) and only then resolves the callers'
+futures, one ``call_soon_threadsafe`` per event loop per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import sqlite3
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from gateway.store.base import StoreClosed
+
+Op = Callable[[sqlite3.Connection], Any]
+_STOP = object()
+
+
+def _settle(results: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for fut, value, exc in results:
+        if fut.done():      # the caller was cancelled; its write is committed all the same
+            continue
+        if exc is not None:
+            fut.set_exception(exc)
+        else:
+            fut.set_result(value)
+
+
+class GroupCommitWriter:
+    """The single writer of a SQLite database file."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection], max_batch: int, max_wait_s: float) -> None:
+        self._connect = connect
+        self._max_batch = max(1, max_batch)
+        self._max_wait_s = max(0.0, max_wait_s)
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._closed = False
+        self._ready = threading.Event()
+        self._startup_error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._startup_error is not None:
+            raise self._startup_error
+
+    def submit(self, op: Op) -> asyncio.Future[Any]:
+        """Queue ``op`` for the next batch; the future resolves after its batch is committed."""
+        if self._closed:
+            raise StoreClosed("the store is closed")
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put((op, fut))
+        return fut
+
+    def close(self) -> None:
+        """Commit what is queued, then stop the thread and close the connection."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        self._thread.join()
+
+    def _next_batch(self) -> tuple[list[tuple[Op, asyncio.Future[Any]]], bool]:
+        first = self._queue.get()
+        if first is _STOP:
+            return [], True
+        batch = [first]
+        deadline = time.monotonic() + self._max_wait_s
+        while len(batch) < self._max_batch:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    item = self._queue.get(timeout=remaining)
+                except queue.Empty:
+                    break
+            if item is _STOP:
+                return batch, True
+            batch.append(item)
+        return batch, False
+
+    def _run(self) -> None:
+        try:
+            conn = self._connect()
+        except BaseException as exc:  # reported to the constructor's caller
+            self._startup_error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        stop = False
+        while not stop:
+            batch, stop = self._next_batch()
+            if batch:
+                self._commit(conn, batch)
+        conn.close()
+        self._fail_pending()
+
+    def _commit(self, conn: sqlite3.Connection, batch: list[tuple[Op, asyncio.Future[Any]]]) -> None:
+        results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for op, fut in batch:
+                conn.execute("SAVEPOINT op")
+                try:
+                    value = op(conn)
+                except Exception as exc:  # noqa: BLE001 - the op's own error goes back to its caller
+                    conn.execute("ROLLBACK TO op")
+                    conn.execute("RELEASE op")
+                    results.append((fut, None, exc))
+                else:
+                    conn.execute("RELEASE op")
+                    results.append((fut, value, None))
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            # The batch as a whole failed (disk full, I/O error): nobody's write is durable.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            results = [(fut, None, exc) for _, fut in batch]
+        by_loop: dict[asyncio.AbstractEventLoop, list[Any]] = defaultdict(list)
+        for item in results:
+            by_loop[item[0].get_loop()].append(item)
+        for loop, items in by_loop.items():
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_settle, items)
+
+    def _fail_pending(self) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is _STOP:
+                continue
+            _, fut = item
+            loop = fut.get_loop()
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_settle, [(fut, None, StoreClosed("the store was closed"))])

@@ -1,0 +1,368 @@
+"""The embedded store engine: one SQLite file in WAL mode.
+
+Every write goes through a single writer thread that group-commits (``_writer``): with
+``synchronous=FULL`` each batch costs one fsync of the WAL, so an answered ``admit`` is on disk
+while hundreds of admissions share the cost. Reads (history, listings, due times) use a separate
+connection, which WAL lets run beside the writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from gateway.store._schema import SCHEMA
+from gateway.store._writer import GroupCommitWriter
+from gateway.store.base import (Admission, AuditRecord, DeadLetter, DeliveryRecord, InboundMessage, MessageOutcome,
+                                NotReplayable, OutboxEntry, QuarantinedMessage, QuarantineReason)
+
+
+def _now_text() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
+    conn.execute("PRAGMA journal_mode=WAL")
+    # FULL in WAL mode: the WAL is fsynced at every commit, so an acknowledged admit survives power loss.
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA foreign_keys=OFF")
+    return conn
+
+
+def _insert_audit(conn: sqlite3.Connection, records: Sequence[AuditRecord], at: str) -> None:
+    if records:
+        conn.executemany("INSERT INTO audit (message_id, at, stage, detail) VALUES (?, ?, ?, ?)",
+                         [(r.message_id, at, r.stage, _dumps(r.detail)) for r in records])
+
+
+class SqliteStore:
+    """``Store`` on SQLite. Create with :meth:`open`; use from one asyncio event loop."""
+
+    def __init__(self, path: Path, group_commit_max: int = 512, group_commit_ms: float = 2.0) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+        def writer_connection() -> sqlite3.Connection:
+            conn = _connect(path)
+            conn.executescript(SCHEMA)
+            return conn
+
+        self._writer = GroupCommitWriter(writer_connection, group_commit_max, group_commit_ms / 1000.0)
+        self._reader = _connect(path)
+        self._read_lock = threading.Lock()
+        self._signals: dict[str, asyncio.Event] = {}
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._read_lock:
+            return self._reader.execute(sql, params).fetchall()
+
+    def _signal(self, queue: str) -> asyncio.Event:
+        event = self._signals.get(queue)
+        if event is None:
+            event = self._signals[queue] = asyncio.Event()
+        return event
+
+    def _notify(self, *queues: str) -> None:
+        for queue in queues:
+            self._signal(queue).set()
+
+    async def wait_for_work(self, queue: str, timeout: float) -> None:
+        event = self._signal(queue)
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            pass
+        event.clear()
+
+    def close(self) -> None:
+        self._writer.close()
+        with self._read_lock:
+            self._reader.close()
+
+    # -- admission -------------------------------------------------------------------------------
+
+    async def admit(self, message: InboundMessage) -> Admission:
+        content_hash = hashlib.sha256(message.body).hexdigest()
+        dedup_key = f"key:{message.idempotency_key}" if message.idempotency_key else f"sha256:{content_hash}"
+        row = (message.id, message.partner, message.channel, message.content_type, message.body,
+               message.received_at, message.idempotency_key, content_hash, _dumps(message.trace_context))
+        audit = AuditRecord(message.id, "admit", {"partner": message.partner, "channel": message.channel,
+                                                  "content_type": message.content_type, "bytes": len(message.body),
+                                                  "sha256": content_hash,
+                                                  "idempotency_key": message.idempotency_key})
+
+        def op(conn: sqlite3.Connection) -> Admission:
+            found = conn.execute("SELECT message_id FROM dedup WHERE partner = ? AND key = ?",
+                                 (message.partner, dedup_key)).fetchone()
+            if found:
+                return Admission(found[0], duplicate=True)
+            conn.execute("INSERT INTO dedup (partner, key, message_id) VALUES (?, ?, ?)",
+                         (message.partner, dedup_key, message.id))
+            conn.execute("INSERT INTO messages (id, partner, channel, content_type, body, received_at, idempotency_key,"
+                         " content_hash, trace_context, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued')", row)
+            _insert_audit(conn, [audit], message.received_at)
+            return Admission(message.id)
+
+        admission: Admission = await self._writer.submit(op)
+        if not admission.duplicate:
+            self._notify("inbox")
+        return admission
+
+    # -- pipeline --------------------------------------------------------------------------------
+
+    async def claim_messages(self, owner: str, limit: int, lease_s: float) -> list[InboundMessage]:
+        def op(conn: sqlite3.Connection) -> list[InboundMessage]:
+            now = time.time()
+            rows = conn.execute(
+                "UPDATE messages SET status = 'processing', lease_owner = ?, lease_until = ?, claims = claims + 1"
+                " WHERE seq IN (SELECT seq FROM messages WHERE status IN ('queued', 'processing') AND lease_until <= ?"
+                "  ORDER BY lease_until, seq LIMIT ?)"
+                " RETURNING seq, id, partner, channel, content_type, body, received_at, idempotency_key, trace_context",
+                (owner, now + lease_s, now, limit)).fetchall()
+            rows.sort()
+            return [InboundMessage(id=r[1], partner=r[2], channel=r[3], content_type=r[4], body=r[5],
+                                   received_at=r[6], idempotency_key=r[7], trace_context=orjson.loads(r[8]))
+                    for r in rows]
+
+        return await self._writer.submit(op)
+
+    async def record_outcomes(self, outcomes: Sequence[MessageOutcome]) -> list[str]:
+        def op(conn: sqlite3.Connection) -> list[str]:
+            now, at = time.time(), _now_text()
+            accepted = []
+            for o in outcomes:
+                held = conn.execute("SELECT 1 FROM messages WHERE id = ? AND status = 'processing' AND lease_owner = ?",
+                                    (o.message_id, o.owner)).fetchone()
+                if not held:
+                    continue
+                if o.quarantine is not None:
+                    q = o.quarantine
+                    conn.execute("INSERT INTO quarantine (message_id, stage, location, what, why, mapping, created_at)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 (o.message_id, q.stage, q.where, q.what, q.why, q.mapping, at))
+                    status = "quarantined"
+                else:
+                    conn.executemany("INSERT OR IGNORE INTO events (id, message_id, type, body, created_at)"
+                                     " VALUES (?, ?, ?, ?, ?)",
+                                     [(e.id, o.message_id, e.type, e.body, at) for e in o.events])
+                    conn.executemany("INSERT OR IGNORE INTO outbox (target, event_id, message_id, status, next_attempt_at)"
+                                     " VALUES (?, ?, ?, 'pending', ?)",
+                                     [(target, event_id, o.message_id, now) for event_id, target in o.deliveries])
+                    status = "processed"
+                conn.execute("UPDATE messages SET status = ?, lease_owner = NULL, lease_until = 0 WHERE id = ?",
+                             (status, o.message_id))
+                _insert_audit(conn, o.audit, at)
+                accepted.append(o.message_id)
+            return accepted
+
+        accepted: list[str] = await self._writer.submit(op)
+        self._notify(*{f"outbox:{target}" for o in outcomes for _, target in o.deliveries})
+        return accepted
+
+    # -- delivery --------------------------------------------------------------------------------
+
+    async def claim_deliveries(self, target: str, owner: str, limit: int, lease_s: float) -> list[OutboxEntry]:
+        def op(conn: sqlite3.Connection) -> list[OutboxEntry]:
+            now = time.time()
+            claimed = conn.execute(
+                "UPDATE outbox SET status = 'delivering', lease_owner = ?, next_attempt_at = ?"
+                " WHERE id IN (SELECT id FROM outbox WHERE target = ? AND status IN ('pending', 'delivering')"
+                "  AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)"
+                " RETURNING id, event_id, message_id, attempts",
+                (owner, now + lease_s, target, now, limit)).fetchall()
+            entries = []
+            for outbox_id, event_id, message_id, attempts in sorted(claimed):
+                etype, body, trace = conn.execute(
+                    "SELECT e.type, e.body, m.trace_context FROM events e JOIN messages m ON m.id = e.message_id"
+                    " WHERE e.id = ?", (event_id,)).fetchone()
+                entries.append(OutboxEntry(id=outbox_id, target=target, event_id=event_id, event_type=etype,
+                                           message_id=message_id, body=body, attempts=attempts,
+                                           trace_context=orjson.loads(trace)))
+            return entries
+
+        return await self._writer.submit(op)
+
+    async def record_deliveries(self, records: Sequence[DeliveryRecord]) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            at = _now_text()
+            for r in records:
+                row = conn.execute("SELECT target, event_id, message_id, attempts FROM outbox"
+                                   " WHERE id = ? AND status = 'delivering' AND lease_owner = ?",
+                                   (r.outbox_id, r.owner)).fetchone()
+                if row is None:
+                    continue     # the lease ran out and another worker owns the entry now
+                target, event_id, message_id, attempts = row
+                attempt = attempts + 1
+                conn.execute("INSERT INTO attempts (outbox_id, message_id, attempt, at, outcome, status_code, detail,"
+                             " duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             (r.outbox_id, message_id, attempt, at, r.outcome, r.status_code, r.detail, r.duration_ms))
+                if r.outcome == "retry":
+                    assert r.next_attempt_at is not None, "a retry needs next_attempt_at"
+                    conn.execute("UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?,"
+                                 " lease_owner = NULL, last_error = ? WHERE id = ?",
+                                 (attempt, r.next_attempt_at, r.detail, r.outbox_id))
+                else:
+                    status = "delivered" if r.outcome == "delivered" else "dead"
+                    conn.execute("UPDATE outbox SET status = ?, attempts = ?, lease_owner = NULL, last_error = ?"
+                                 " WHERE id = ?", (status, attempt, r.detail or None, r.outbox_id))
+                    if status == "dead":
+                        conn.execute("INSERT INTO dead_letters (outbox_id, target, event_id, message_id, reason,"
+                                     " attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                     (r.outbox_id, target, event_id, message_id, r.detail, attempt, at))
+                detail = {"target": target, "event_id": event_id, "attempt": attempt, "outcome": r.outcome,
+                          "status_code": r.status_code, "detail": r.detail, "duration_ms": round(r.duration_ms, 3)}
+                if r.next_attempt_at is not None:
+                    detail["next_attempt_at"] = r.next_attempt_at
+                _insert_audit(conn, [AuditRecord(message_id, "deliver", detail)], at)
+
+        await self._writer.submit(op)
+
+    def next_due(self, target: str) -> float | None:
+        rows = self._read("SELECT MIN(next_attempt_at) FROM outbox WHERE target = ? AND status IN ('pending', 'delivering')",
+                          (target,))
+        return rows[0][0]
+
+    # -- replay ----------------------------------------------------------------------------------
+
+    async def replay_quarantined(self, message_id: str, requested_by: str) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            at = _now_text()
+            changed = conn.execute("UPDATE messages SET status = 'queued', lease_owner = NULL, lease_until = 0"
+                                   " WHERE id = ? AND status = 'quarantined'", (message_id,)).rowcount
+            if not changed:
+                raise NotReplayable(f"message {message_id} is not quarantined (or does not exist)")
+            conn.execute("UPDATE quarantine SET replayed_at = ?, replayed_by = ? WHERE message_id = ?"
+                         " AND replayed_at IS NULL", (at, requested_by, message_id))
+            _insert_audit(conn, [AuditRecord(message_id, "replay", {"kind": "quarantine", "requested_by": requested_by})], at)
+
+        await self._writer.submit(op)
+        self._notify("inbox")
+
+    async def replay_dead_letter(self, dead_letter_id: int, requested_by: str) -> None:
+        def op(conn: sqlite3.Connection) -> str:
+            at = _now_text()
+            row = conn.execute("SELECT outbox_id, target, message_id, event_id FROM dead_letters"
+                               " WHERE id = ? AND replayed_at IS NULL", (dead_letter_id,)).fetchone()
+            if row is None:
+                raise NotReplayable(f"dead letter {dead_letter_id} does not exist or was already replayed")
+            outbox_id, target, message_id, event_id = row
+            conn.execute("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL"
+                         " WHERE id = ?", (time.time(), outbox_id))
+            conn.execute("UPDATE dead_letters SET replayed_at = ?, replayed_by = ? WHERE id = ?",
+                         (at, requested_by, dead_letter_id))
+            _insert_audit(conn, [AuditRecord(message_id, "replay", {
+                "kind": "dead_letter", "dead_letter_id": dead_letter_id, "target": target, "event_id": event_id,
+                "requested_by": requested_by})], at)
+            return target
+
+        target: str = await self._writer.submit(op)
+        self._notify(f"outbox:{target}")
+
+    def dead_letters(self, target: str | None = None, include_replayed: bool = False,
+                     limit: int = 100) -> list[DeadLetter]:
+        sql = ("SELECT id, outbox_id, target, event_id, message_id, reason, attempts, created_at, replayed_at,"
+               " replayed_by FROM dead_letters WHERE (? IS NULL OR target = ?)")
+        if not include_replayed:
+            sql += " AND replayed_at IS NULL"
+        rows = self._read(sql + " ORDER BY id LIMIT ?", (target, target, limit))
+        return [DeadLetter(*r) for r in rows]
+
+    def quarantined(self, partner: str | None = None, limit: int = 100) -> list[QuarantinedMessage]:
+        rows = self._read(
+            "SELECT q.message_id, m.partner, m.channel, q.stage, q.location, q.what, q.why, q.mapping, q.created_at"
+            " FROM quarantine q JOIN messages m ON m.id = q.message_id"
+            " WHERE m.status = 'quarantined' AND q.replayed_at IS NULL AND (? IS NULL OR m.partner = ?)"
+            " ORDER BY q.id LIMIT ?", (partner, partner, limit))
+        return [QuarantinedMessage(r[0], r[1], r[2], QuarantineReason(r[3], r[4], r[5], r[6], r[7]), r[8])
+                for r in rows]
+
+    # -- small durable facts ---------------------------------------------------------------------
+
+    async def seen(self, key: str) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            return conn.execute("INSERT OR IGNORE INTO seen_keys (key, at) VALUES (?, ?)",
+                                (key, _now_text())).rowcount == 0
+
+        return await self._writer.submit(op)
+
+    async def next_sequence(self, name: str) -> int:
+        def op(conn: sqlite3.Connection) -> int:
+            return conn.execute("INSERT INTO sequences (name, value) VALUES (?, 1)"
+                                " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+                                (name,)).fetchone()[0]
+
+        return await self._writer.submit(op)
+
+    async def audit(self, records: Sequence[AuditRecord]) -> None:
+        await self._writer.submit(lambda conn: _insert_audit(conn, records, _now_text()))
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(("inbox", "processing", "processed", "quarantined", "outbox", "delivering",
+                                "delivered", "dead"), 0)
+        for status, n in self._read("SELECT status, COUNT(*) FROM messages GROUP BY status"):
+            counts["inbox" if status == "queued" else status] = n
+        for status, n in self._read("SELECT status, COUNT(*) FROM outbox GROUP BY status"):
+            counts["outbox" if status == "pending" else status] = n
+        return counts
+
+    def message_history(self, message_id: str) -> dict[str, Any] | None:
+        with self._read_lock:
+            conn = self._reader
+            conn.execute("BEGIN")  # one consistent snapshot across the queries below
+            try:
+                row = conn.execute("SELECT id, partner, channel, content_type, received_at, status, idempotency_key,"
+                                   " content_hash, trace_context FROM messages WHERE id = ?", (message_id,)).fetchone()
+                if row is None:
+                    return None
+                audit = conn.execute("SELECT at, stage, detail FROM audit WHERE message_id = ? ORDER BY id",
+                                     (message_id,)).fetchall()
+                quarantine = conn.execute("SELECT stage, location, what, why, mapping, created_at, replayed_at,"
+                                          " replayed_by FROM quarantine WHERE message_id = ? ORDER BY id",
+                                          (message_id,)).fetchall()
+                events = conn.execute("SELECT body FROM events WHERE message_id = ? ORDER BY rowid",
+                                      (message_id,)).fetchall()
+                outbox = conn.execute("SELECT id, target, event_id, status, attempts, next_attempt_at, last_error"
+                                      " FROM outbox WHERE message_id = ? ORDER BY id", (message_id,)).fetchall()
+                attempts = conn.execute("SELECT outbox_id, attempt, at, outcome, status_code, detail, duration_ms"
+                                        " FROM attempts WHERE message_id = ? ORDER BY id", (message_id,)).fetchall()
+            finally:
+                conn.execute("COMMIT")
+        errors = [{"stage": q[0], "where": q[1], "what": q[2], "why": q[3], "mapping": q[4], "at": q[5],
+                   "replayed_at": q[6], "replayed_by": q[7]} for q in quarantine]
+        by_entry: dict[int, list[dict[str, Any]]] = {}
+        for a in attempts:
+            by_entry.setdefault(a[0], []).append({"attempt": a[1], "at": a[2], "outcome": a[3], "status_code": a[4],
+                                                  "detail": a[5], "duration_ms": a[6]})
+            if a[3] != "delivered":
+                errors.append({"stage": "deliver", "where": f"outbox {a[0]}", "what": a[5], "at": a[2]})
+        return {
+            "id": row[0], "partner": row[1], "channel": row[2], "content_type": row[3], "received_at": row[4],
+            "status": row[5], "idempotency_key": row[6], "sha256": row[7], "trace_context": orjson.loads(row[8]),
+            "stages": [{"at": a[0], "stage": a[1], **orjson.loads(a[2])} for a in audit],
+            "errors": errors,
+            "events": [orjson.loads(e[0]) for e in events],
+            "deliveries": [{"id": o[0], "target": o[1], "event_id": o[2], "status": o[3], "attempts": o[4],
+                            "next_attempt_at": o[5], "last_error": o[6], "history": by_entry.get(o[0], [])}
+                           for o in outbox],
+            "quarantine": errors[len(quarantine) - 1] if quarantine and row[5] == "quarantined" else None,
+        }
+
