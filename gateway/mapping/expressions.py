@@ -1,0 +1,167 @@
+"""Path expressions: JMESPath compiled once, with a direct-access fast path.
+
+Every expression is evaluated against the *bindings*: a dict of named values (``doc`` for the
+document, the iteration variable, ``let`` values). A plain chain such as ``detail.location.city``
+or ``doc.set.B10[0].B1001`` is turned into a closure doing dict/list access directly, which is an
+order of magnitude faster than walking JMESPath's AST per call; anything richer (filters,
+projections, functions, comparisons) uses the compiled JMESPath expression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jmespath
+from jmespath import exceptions as jmes_errors
+
+Evaluator = Callable[[dict[str, Any]], Any]
+
+MAX_EXPRESSION_CHARS = 2000
+
+
+class ExpressionError(ValueError):
+    """An expression does not parse or names an unknown variable."""
+
+
+def _root_fields(node: dict[str, Any]) -> set[str]:
+    """Names the expression looks up directly in the bindings (its free variables)."""
+    kind = node["type"]
+    children = node.get("children", [])
+    if kind == "field":
+        return {node["value"]}
+    if kind in ("subexpression", "index_expression", "projection", "value_projection", "filter_projection",
+                "flatten", "pipe"):
+        return _root_fields(children[0]) if children else set()
+    if kind in ("comparator", "and_expression", "or_expression", "not_expression", "function_expression",
+                "multi_select_list", "multi_select_dict"):
+        out: set[str] = set()
+        for child in children:
+            out |= _root_fields(child)
+        return out
+    if kind == "key_val_pair":
+        return _root_fields(children[0])
+    return set()
+
+
+def _chain(node: dict[str, Any]) -> list[str | int] | None:
+    """The access steps of a plain field/index chain, or None if the expression is richer."""
+    kind = node["type"]
+    if kind == "field":
+        return [node["value"]]
+    if kind == "subexpression":
+        steps: list[str | int] = []
+        for child in node["children"]:
+            sub = _chain(child)
+            if sub is None:
+                return None
+            steps += sub
+        return steps
+    if kind == "index_expression":
+        left, right = node["children"]
+        if right["type"] != "index" or left["type"] == "identity":
+            return None
+        sub = _chain(left)
+        return None if sub is None else sub + [right["value"]]
+    return None
+
+
+def _direct(steps: list[str | int]) -> Evaluator:
+    first, rest = steps[0], tuple(steps[1:])
+
+    def evaluate(bindings: dict[str, Any]) -> Any:
+        value = bindings.get(first)  # type: ignore[arg-type]
+        for step in rest:
+            if value is None:
+                return None
+            if step.__class__ is int:
+                if value.__class__ is not list:
+                    return None
+                try:
+                    value = value[step]
+                except IndexError:
+                    return None
+            else:
+                if value.__class__ is not dict and not isinstance(value, dict):
+                    return None
+                value = value.get(step)
+        return value
+
+    return evaluate
+
+
+def _fast(node: dict[str, Any]) -> Evaluator | None:
+    """Closures for the common small expressions (chains, ||, &&, !, comparisons with literals)."""
+    steps = _chain(node)
+    if steps is not None:
+        return _direct(steps)
+    kind = node["type"]
+    if kind == "literal":
+        value = node["value"]
+        return lambda bindings: value
+    if kind in ("or_expression", "and_expression"):
+        left, right = (_fast(child) for child in node["children"])
+        if left is None or right is None:
+            return None
+        if kind == "or_expression":
+            def either(bindings: dict[str, Any]) -> Any:
+                value = left(bindings)
+                return value if truthy(value) else right(bindings)
+            return either
+
+        def both(bindings: dict[str, Any]) -> Any:
+            value = left(bindings)
+            return right(bindings) if truthy(value) else value
+        return both
+    if kind == "not_expression":
+        inner = _fast(node["children"][0])
+        if inner is None:
+            return None
+        return lambda bindings: not truthy(inner(bindings))
+    if kind == "comparator" and node["value"] in ("eq", "ne"):
+        left, right = (_fast(child) for child in node["children"])
+        if left is None or right is None:
+            return None
+        if node["value"] == "eq":
+            return lambda bindings: _same(left(bindings), right(bindings))
+        return lambda bindings: not _same(left(bindings), right(bindings))
+    return None
+
+
+def truthy(value: Any) -> bool:
+    """JMESPath truthiness: null, false and empty strings, lists and objects are false."""
+    return value is not None and value is not False and value != "" and value != [] and value != {}
+
+
+def _same(a: Any, b: Any) -> bool:
+    # JMESPath equality: 1 == 1.0 but true != 1.
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return a == b
+
+
+def compile_expression(text: str, variables: set[str]) -> Evaluator:
+    """Compile ``text`` once; reject syntax errors and unknown variables with a precise message."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExpressionError("an expression must be a non-empty string")
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ExpressionError(f"expression is {len(text)} characters; the limit is {MAX_EXPRESSION_CHARS}")
+    try:
+        compiled = jmespath.compile(text)
+    except jmes_errors.ParseError as exc:
+        raise ExpressionError(f"cannot parse {text!r}: {exc.msg} at column {exc.lex_position + 1}") from None
+    except jmes_errors.JMESPathError as exc:
+        raise ExpressionError(f"cannot parse {text!r}: {exc}") from None
+    unknown = _root_fields(compiled.parsed) - variables
+    if unknown:
+        raise ExpressionError(f"{text!r} uses unknown variable(s) {', '.join(sorted(unknown))}; "
+                              f"known here: {', '.join(sorted(variables))}")
+    fast = _fast(compiled.parsed)
+    if fast is not None:
+        return fast
+    search = compiled.search
+
+    def evaluate(bindings: dict[str, Any]) -> Any:
+        return search(bindings)
+
+    return evaluate
