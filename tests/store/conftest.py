@@ -5,15 +5,14 @@ A Redis engine joins by adding an opener here; the tests themselves stay as they
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from gateway.store.base import Store
 from gateway.store.sqlite import SqliteStore
-
-Opener = Callable[[], Store]
+from store_support import Opener
 
 
 def _sqlite(tmp_path: Path) -> Opener:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import orjson
 from ulid import ULID
 
-from gateway.store.base import AuditRecord, InboundMessage, MessageOutcome, StoredEvent
+from gateway.store.base import AuditRecord, InboundMessage, MessageOutcome, StoredEvent, Store
+
+Opener = Callable[[], Store]
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from .conftest import Opener
-from .helpers import message
+from store_support import Opener, message
 
 from gateway.store.base import Store
 

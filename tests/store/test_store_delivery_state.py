@@ -6,7 +6,7 @@ import asyncio
 import time
 
 import pytest
-from .helpers import message, processed
+from store_support import message, processed
 
 from gateway.store.base import DeliveryRecord, MessageOutcome, NotReplayable, QuarantineReason, Store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from .conftest import Opener
+from store_support import Opener
 
 from gateway.store.base import Store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from .helpers import message, processed
+from store_support import message, processed
 
 from gateway.store.base import MessageOutcome, QuarantineReason, Store
 

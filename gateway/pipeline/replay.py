@@ -1,0 +1,59 @@
+"""Replays for operators, to be called by the CLI (``gateway replay``) and the HTTP API
+(``POST /v1/admin/replay``).
+
+- ``replay_quarantined(store, message_id, requested_by)``: the store queues the *original raw bytes*
+  again; the pipeline decodes and maps them with the mappings loaded *now* (so a fixed mapping
+  version applies), and the message's history keeps the earlier quarantine reason and who replayed.
+- ``replay_dead_letter(store, dead_letter_id, requested_by)``: the outbox entry is queued again for
+  the same target with a fresh attempt budget; the event is the one stored, unchanged, so the
+  target sees the same ``Idempotency-Key`` and can deduplicate.
+- ``replay_dead_letters`` / ``replay_all_quarantined``: the same for everything currently parked
+  (optionally one target / one partner).
+
+All raise ``NotReplayable`` (a ``LookupError``) when the id does not exist or is not parked; the
+HTTP layer maps that to 404/409. A running gateway picks replayed work up within a second even when
+the replay was made by another process (the CLI), because its workers also poll.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway.store.base import NotReplayable, Store
+
+__all__ = ["NotReplayable", "Replayed", "replay_all_quarantined", "replay_dead_letter", "replay_dead_letters",
+           "replay_quarantined"]
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """A receipt: what was queued again (``kind`` "quarantine" or "dead_letter"), and for whom."""
+
+    kind: str
+    ref: str
+    requested_by: str
+
+
+async def replay_quarantined(store: Store, message_id: str, requested_by: str) -> Replayed:
+    """Queue a quarantined message's raw bytes for the pipeline again."""
+    await store.replay_quarantined(message_id, requested_by)
+    return Replayed("quarantine", message_id, requested_by)
+
+
+async def replay_dead_letter(store: Store, dead_letter_id: int, requested_by: str) -> Replayed:
+    """Queue one dead-lettered delivery again."""
+    await store.replay_dead_letter(dead_letter_id, requested_by)
+    return Replayed("dead_letter", str(dead_letter_id), requested_by)
+
+
+async def replay_dead_letters(store: Store, requested_by: str, target: str | None = None,
+                              limit: int = 1000) -> list[Replayed]:
+    """Queue every open dead letter (of ``target``, if given) again; at most ``limit``."""
+    return [await replay_dead_letter(store, d.id, requested_by) for d in store.dead_letters(target, limit=limit)]
+
+
+async def replay_all_quarantined(store: Store, requested_by: str, partner: str | None = None,
+                                 limit: int = 1000) -> list[Replayed]:
+    """Queue every quarantined message (of ``partner``, if given) again; at most ``limit``."""
+    return [await replay_quarantined(store, q.message_id, requested_by)
+            for q in store.quarantined(partner, limit=limit)]

@@ -1,0 +1,74 @@
+"""Stage 2, map: each document → canonical events, by the channel's mapping or the match rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from gateway.documents import Document
+from gateway.mapping import MappingContext
+from gateway.mapping.errors import AmbiguousMapping, MappingError, NoMappingMatched, UnknownMapping
+from gateway.pipeline.failures import StageFailure
+from gateway.store.base import InboundMessage, QuarantineReason
+
+
+class CompiledMapping(Protocol):
+    name: str
+    version: Any
+
+    def apply(self, document: Document, ctx: MappingContext) -> list[dict[str, Any]]: ...
+
+
+class MappingSelector(Protocol):
+    """The mapping registry as the pipeline sees it (``gateway.mapping``'s registry)."""
+
+    def select(self, document: Document, name: str | None) -> CompiledMapping: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MappedEvent:
+    """A canonical event with the mapping (``name@version``) that produced it."""
+
+    event: dict[str, Any]
+    mapping: str
+
+
+def label(mapping: CompiledMapping) -> str:
+    return f"{mapping.name}@{mapping.version}"
+
+
+def _where(document: Document, exc: MappingError) -> str:
+    parts = [document.locator or exc.locator, f"mapping file {exc.position}" if exc.position else "",
+             f"field {exc.field}" if exc.field else ""]
+    return ", ".join(p for p in parts if p) or "document"
+
+
+def map_documents(message: InboundMessage, documents: Sequence[Document], mappings: MappingSelector,
+                  mapping_name: str | None) -> list[MappedEvent]:
+    """Map every document of ``message``; ``mapping_name`` None picks each by the match rules."""
+    out: list[MappedEvent] = []
+    traceparent = message.trace_context.get("traceparent")
+    for index, document in enumerate(documents):
+        where = document.locator or f"document {index}"
+        try:
+            compiled = mappings.select(document, mapping_name)
+        except NoMappingMatched as exc:
+            raise StageFailure(QuarantineReason("map", where, str(exc),
+                                                f"no mapping matches a {document.kind} document")) from exc
+        except AmbiguousMapping as exc:
+            raise StageFailure(QuarantineReason("map", where, str(exc),
+                                                "several mappings match; name one on the channel")) from exc
+        except UnknownMapping as exc:
+            raise StageFailure(QuarantineReason("map", where, str(exc),
+                                                f"the channel names mapping {mapping_name!r}, which is not loaded")) from exc
+        ctx = MappingContext(partner=message.partner, channel=message.channel, message_id=message.id,
+                             received_at=message.received_at, traceparent=traceparent, document_index=index)
+        try:
+            events = compiled.apply(document, ctx)
+        except MappingError as exc:
+            raise StageFailure(QuarantineReason("map", _where(document, exc), exc.reason,
+                                                "the mapping cannot translate this document",
+                                                label(compiled))) from exc
+        out.extend(MappedEvent(e, label(compiled)) for e in events)
+    return out

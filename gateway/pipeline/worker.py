@@ -1,0 +1,60 @@
+"""The pipeline worker: claim a batch of admitted messages with a lease, process, record outcomes.
+
+At most one batch's outcomes are being committed while the next batch is processed, so the CPU
+work overlaps the store's group commit. A crash before the commit leaves the messages leased; the
+lease runs out and they are claimed again (outcomes are idempotent: deterministic event ids).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from gateway.pipeline.processor import MessageProcessor
+from gateway.store.base import MessageOutcome, Store
+
+IDLE_POLL_S = 1.0
+
+
+class PipelineWorker:
+    """Runs until ``stop()``; then finishes the batch in hand and records it."""
+
+    def __init__(self, store: Store, processor: MessageProcessor, owner: str, batch_size: int = 64,
+                 lease_s: float = 30.0) -> None:
+        self._store, self._processor, self._owner = store, processor, owner
+        self._batch_size, self._lease_s = batch_size, lease_s
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        committing: asyncio.Task[list[str]] | None = None
+        try:
+            while not self._stopping.is_set():
+                batch = await self._store.claim_messages(self._owner, self._batch_size, self._lease_s)
+                if not batch:
+                    if committing is not None:
+                        await committing
+                        committing = None
+                        continue
+                    await self._idle()
+                    continue
+                outcomes: list[MessageOutcome] = []
+                for message in batch:
+                    outcomes.append(self._processor.process(message, self._owner))
+                    await asyncio.sleep(0)  # let admissions and deliveries run between messages
+                if committing is not None:
+                    await committing
+                committing = asyncio.create_task(self._store.record_outcomes(outcomes))
+        finally:
+            if committing is not None:
+                await committing
+
+    async def _idle(self) -> None:
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        work = asyncio.ensure_future(self._store.wait_for_work("inbox", IDLE_POLL_S))
+        try:
+            await asyncio.wait({stopping, work}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            work.cancel()
