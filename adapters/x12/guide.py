@@ -1,0 +1,245 @@
+"""Implementation guides: our pyx12 maps, loaded once and compiled into lookup tables.
+
+The maps in ``guides/maps/<4010|5010>/`` (pyx12 map format) are the single definition of segment
+order, loops, usage, max use, element numbers, lengths and code lists. pyx12's ``map_if`` reads them
+once per process; we then compile its node tree into plain dicts and lists because walking pyx12's
+objects per segment is what makes pyx12's own validation run at 0.4 MB/s.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import defusedxml.ElementTree as ET
+import pyx12.params
+from pyx12.map_if import load_map_file
+
+from adapters.x12.errors import GuideError
+
+MAPS_DIR = Path(__file__).parent / "guides" / "maps"
+_UNBOUNDED = 10**9
+
+
+@dataclass(slots=True)
+class ElementRule:
+    """One element position of a segment as the guide defines it."""
+
+    ref: str
+    data_ele: str
+    usage: str
+    data_type: str
+    min_len: int
+    max_len: int
+    codes: frozenset[str] | None = None
+    components: list[ElementRule] | None = None
+
+
+@dataclass(slots=True)
+class SegmentRule:
+    """A segment at one place in a set: usage, max use and its element rules."""
+
+    id: str
+    usage: str
+    max_use: int
+    elements: list[ElementRule]
+    keys: list[str] = field(default_factory=list)
+    composite_positions: frozenset[int] = frozenset()
+
+
+@dataclass(slots=True)
+class LoopRule:
+    """A loop (or the set body): ordered children and an index from segment id to child positions."""
+
+    id: str
+    key: str
+    usage: str
+    repeat: int
+    children: list[SegmentRule | LoopRule]
+    index: dict[str, list[int]] = field(default_factory=dict)
+    required: list[int] = field(default_factory=list)
+
+    @property
+    def first_segment(self) -> str:
+        return self.children[0].id if isinstance(self.children[0], SegmentRule) else self.children[0].first_segment
+
+    def compile(self) -> None:
+        self.index = {}
+        self.required = []
+        for pos, child in enumerate(self.children):
+            sid = child.id if isinstance(child, SegmentRule) else child.first_segment
+            self.index.setdefault(sid, []).append(pos)
+            if child.usage == "R":
+                self.required.append(pos)
+            if isinstance(child, LoopRule):
+                child.compile()
+
+
+@dataclass(slots=True)
+class Guide:
+    """A compiled guide for one transaction set and version."""
+
+    set_id: str
+    version: str
+    functional_id: str
+    name: str
+    body: LoopRule
+    st: SegmentRule
+    se: SegmentRule
+    isa: SegmentRule
+    gs: SegmentRule
+    segment_ids: frozenset[str]
+    allowed_extra: frozenset[str] = frozenset()
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Guide:
+        """Return a copy changed by a partner's overrides (see :func:`apply_overrides`)."""
+        return apply_overrides(self, overrides)
+
+
+def segment_keys(seg_id: str, count: int = 99) -> list[str]:
+    """Element reference names for a segment: index 0 is the id, then e.g. N101, N102..."""
+    return [seg_id] + [f"{seg_id}{i:02d}" for i in range(1, count + 1)]
+
+
+def _max(value: str | None) -> int:
+    if not value or value.startswith(">"):
+        return _UNBOUNDED
+    return int(value)
+
+
+def _element(node: Any, ref: str) -> ElementRule:
+    if node.is_composite():
+        comps = [_element(c, f"{ref}-{k:02d}") for k, c in enumerate(node.children, 1)]
+        return ElementRule(ref, node.data_ele, node.usage, "COMP", 0, 0, None, comps)
+    codes = frozenset(node.valid_codes) if node.valid_codes else None
+    return ElementRule(ref, node.data_ele, node.usage, node.data_type, node.min_len, node.max_len, codes)
+
+
+def _segment(node: Any) -> SegmentRule:
+    elements = [_element(e, f"{node.id}{k:02d}") for k, e in enumerate(node.children, 1)]
+    keys = segment_keys(node.id)
+    comps = frozenset(i + 1 for i, e in enumerate(elements) if e.components is not None)
+    return SegmentRule(node.id, node.usage, _max(node.max_use), elements, keys, comps)
+
+
+def _loop(node: Any, ids: set[str]) -> LoopRule:
+    children: list[SegmentRule | LoopRule] = []
+    for child in node.childIterator():
+        if child.is_loop():
+            children.append(_loop(child, ids))
+        else:
+            rule = _segment(child)
+            ids.add(rule.id)
+            children.append(rule)
+    first = children[0].id if isinstance(children[0], SegmentRule) else children[0].first_segment
+    return LoopRule(node.id, f"{first}_loop", node.usage, _max(node.repeat), children)
+
+
+def compile_map(root: Any, version: str, functional_id: str) -> Guide:
+    """Compile a loaded pyx12 ``map_if`` into a :class:`Guide`."""
+    isa = _segment(root.getnodebypath("/ISA_LOOP/ISA"))
+    gs = _segment(root.getnodebypath("/ISA_LOOP/GS_LOOP/GS"))
+    st_loop = root.getnodebypath("/ISA_LOOP/GS_LOOP/ST_LOOP")
+    ids: set[str] = set()
+    whole = _loop(st_loop, ids)
+    st, se = whole.children[0], whole.children[-1]
+    assert isinstance(st, SegmentRule) and isinstance(se, SegmentRule)
+    body = LoopRule("SET", "set", "R", 1, whole.children[1:-1])
+    body.compile()
+    ids -= {"ST", "SE"}
+    return Guide(root.id, version, functional_id, root.name or root.id, body, st, se, isa, gs, frozenset(ids))
+
+
+class GuideRegistry:
+    """All guides, keyed by (set id, base version such as ``004010``)."""
+
+    def __init__(self, guides: dict[tuple[str, str], Guide]) -> None:
+        self._guides = guides
+
+    @classmethod
+    def load(cls, maps_dir: Path = MAPS_DIR) -> GuideRegistry:
+        """Read every map listed in each ``maps.xml`` under ``maps_dir`` (slow: call once)."""
+        params = pyx12.params.params()
+        guides: dict[tuple[str, str], Guide] = {}
+        for version_dir in sorted(p for p in maps_dir.iterdir() if (p / "maps.xml").is_file()):
+            tree = ET.parse(version_dir / "maps.xml")
+            for entry in tree.getroot().iter("map"):
+                root = load_map_file(entry.text, params, str(version_dir))
+                guide = compile_map(root, entry.get("vriic"), entry.get("fic"))
+                guides[(guide.set_id, guide.version)] = guide
+        return cls(guides)
+
+    def find(self, set_id: str, gs08: str) -> Guide | None:
+        """The guide for a set, matching GS08 exactly or by its 6-character base version."""
+        return self._guides.get((set_id, gs08)) or self._guides.get((set_id, gs08[:6]))
+
+    def keys(self) -> list[tuple[str, str]]:
+        return sorted(self._guides)
+
+
+@functools.lru_cache(maxsize=1)
+def default_registry() -> GuideRegistry:
+    """The project's guides, loaded on first use and shared by the process."""
+    return GuideRegistry.load()
+
+
+def apply_overrides(guide: Guide, overrides: Mapping[str, Any]) -> Guide:
+    """Return a copy of ``guide`` adjusted by a partner's overrides.
+
+    Recognised keys: ``allow_segments`` (ids accepted anywhere in the set without error),
+    ``segments`` ({id: {usage, max_use}}), ``elements`` ({ref: {usage, codes, add_codes, min_len,
+    max_len}}) and ``envelope`` ({ISA05|ISA07|GS01...: [extra codes]}).
+    """
+    unknown = set(overrides) - {"allow_segments", "segments", "elements", "envelope"}
+    if unknown:
+        raise GuideError(f"unknown override keys {sorted(unknown)} for guide {guide.set_id}/{guide.version}")
+    new = copy.deepcopy(guide)
+    new.allowed_extra = frozenset(overrides.get("allow_segments", ())) | guide.allowed_extra
+    seg_over = overrides.get("segments", {})
+    el_over = dict(overrides.get("elements", {}))
+    for ref, extra in overrides.get("envelope", {}).items():
+        el_over.setdefault(ref, {})["add_codes"] = extra
+    touched: set[str] = set()
+    for seg in _all_segments(new):
+        if seg.id in seg_over:
+            touched.add(seg.id)
+            change = seg_over[seg.id]
+            seg.usage = change.get("usage", seg.usage)
+            seg.max_use = int(change.get("max_use", seg.max_use))
+        for el in seg.elements:
+            for rule in [el, *(el.components or [])]:
+                if rule.ref in el_over:
+                    touched.add(rule.ref)
+                    _override_element(rule, el_over[rule.ref])
+    missing = (set(seg_over) | set(el_over)) - touched
+    if missing:
+        raise GuideError(f"overrides name {sorted(missing)}, which guide {guide.set_id}/{guide.version} does not have")
+    new.body.compile()
+    return new
+
+
+def _override_element(rule: ElementRule, change: Mapping[str, Any]) -> None:
+    rule.usage = change.get("usage", rule.usage)
+    rule.min_len = int(change.get("min_len", rule.min_len))
+    rule.max_len = int(change.get("max_len", rule.max_len))
+    if "codes" in change:
+        rule.codes = frozenset(change["codes"]) if change["codes"] is not None else None
+    if "add_codes" in change and rule.codes is not None:
+        rule.codes = rule.codes | frozenset(change["add_codes"])
+
+
+def _all_segments(guide: Guide) -> list[SegmentRule]:
+    out = [guide.isa, guide.gs, guide.st, guide.se]
+    stack: list[LoopRule] = [guide.body]
+    while stack:
+        loop = stack.pop()
+        for child in loop.children:
+            if isinstance(child, LoopRule):
+                stack.append(child)
+            else:
+                out.append(child)
+    return out
