@@ -1,0 +1,27 @@
+"""The decoders the gateway ships, by media type. Composition roots (runtime, CLI) use this;
+the core only sees ``gateway.documents.DecoderRegistry``."""
+
+from __future__ import annotations
+
+from adapters.json_doc import JsonDecoder
+from adapters.xml_doc import XmlDecoder
+from gateway.documents import Decoder, DecoderRegistry
+
+JSON_TYPES = ("application/json", "text/json", "application/cloudevents+json")
+XML_TYPES = ("application/xml", "text/xml")
+X12_TYPES = ("application/edi-x12", "application/edi", "application/x12", "text/x12")
+
+EXTENSION_TYPES = {".json": "application/json", ".xml": "application/xml", ".edi": "application/edi-x12",
+                   ".x12": "application/edi-x12", ".txt": None}
+
+
+def default_decoders() -> DecoderRegistry:
+    """JSON, XML and X12 decoders keyed by every media type they accept."""
+    decoders: dict[str, Decoder] = {}
+    for media in JSON_TYPES:
+        decoders[media] = JsonDecoder()
+    for media in XML_TYPES:
+        decoders[media] = XmlDecoder()
+    sniffers = [(b"{", "application/json"), (b"[", "application/json"), (b"<", "application/xml"),
+                (b"ISA", "application/edi-x12")]
+    return DecoderRegistry(decoders, sniffers)
