@@ -124,7 +124,7 @@ def measure_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position |
             raise MappingError(str(exc), mapping=mapping, position=pos, field=path) from None
         factor = to_decimal(entry.get("factor", 1))
         offset = to_decimal(entry.get("offset", 0))
-        converted = round(number * factor + offset, 6)
+        converted = round((number + offset) * factor, 6)  # offset first: (F - 32) * 5/9
         out: dict[str, Any] = {"kind": parts["kind"](bindings), "value": json_number(converted),  # type: ignore[misc]
                                "unit": entry.get("canonical") or entry.get("code"),
                                "source": {"value": json_number(number), "unit": str(unit)}}
