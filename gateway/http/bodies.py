@@ -1,0 +1,115 @@
+"""Request bodies: accepted media types, size-limited reading, and cheap well-formedness checks.
+
+The admit layer stores raw bytes and leaves decoding to the pipeline, but a body that cannot be
+what its Content-Type says is better refused now, while the partner is still on the line, than
+quarantined later. Only checks that cost little compared to the durable write are made here:
+JSON and XML are parsed once (C parsers), X12 only has its ISA header checked.
+"""
+
+from __future__ import annotations
+
+import xml.parsers.expat
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+
+from gateway.http.problems import Problem
+
+__all__ = ["MEDIA_TYPES", "check_well_formed", "content_length_of", "media_type_of", "parse_json", "read_limited"]
+
+# Media type -> wire format. text/plain is what many EDI senders use for X12.
+MEDIA_TYPES: dict[str, str] = {
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "application/edi-x12": "x12",
+    "application/edi": "x12",
+    "text/plain": "x12",
+}
+
+
+def media_type_of(content_type: str | None) -> str:
+    """The bare, lower-case media type of a Content-Type header ('' when absent)."""
+    if not content_type:
+        return ""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def content_length_of(header: str | None) -> int | None:
+    """The declared Content-Length, None when absent; a bad value is a 400."""
+    if header is None:
+        return None
+    if not header.isdigit():
+        raise Problem("bad-request", f"Content-Length {header!r} is not a non-negative integer")
+    return int(header)
+
+
+def _too_large(limit: int, declared: int | None = None) -> Problem:
+    said = f"declares {declared} bytes" if declared is not None else "is longer"
+    return Problem("payload-too-large", f"the body {said}; this partner may send at most {limit} bytes",
+                   max_bytes=limit)
+
+
+async def read_limited(chunks: AsyncIterator[bytes], declared: int | None, limit: int) -> bytes:
+    """Read the body, refusing it as soon as it is known to exceed ``limit``.
+
+    A declared Content-Length over the limit is refused before any byte is read; a body streamed
+    without one (or longer than declared) is refused at the chunk that crosses the limit, so no
+    more than ``limit`` bytes plus one network chunk are ever held.
+    """
+    if declared is not None and declared > limit:
+        raise _too_large(limit, declared)
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        parts.append(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def parse_json(body: bytes) -> Any:
+    """The parsed JSON value; a 422 problem with line and column when it does not parse."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise Problem("malformed-body", f"JSON does not parse at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                      line=exc.lineno, column=exc.colno) from None
+
+
+class _EntityDeclared(Exception):
+    """An XML body declares an entity: refused, since entity expansion is an attack vector."""
+
+
+def _refuse_entity(*_args: object) -> None:
+    raise _EntityDeclared
+
+
+def _check_xml(body: bytes) -> None:
+    parser = xml.parsers.expat.ParserCreate()
+    parser.EntityDeclHandler = _refuse_entity
+    try:
+        parser.Parse(body, True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise Problem("malformed-body", f"XML is not well-formed at line {exc.lineno}, column {exc.offset + 1}: "
+                      f"{xml.parsers.expat.ErrorString(exc.code)}", line=exc.lineno, column=exc.offset + 1) from None
+    except _EntityDeclared:
+        raise Problem("malformed-body", "XML entity declarations are not accepted") from None
+
+
+def _check_x12(body: bytes) -> None:
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")
+    # ISA is fixed-width: 106 characters, element separator at offset 3, segment terminator at 105.
+    if not head.startswith(b"ISA") or len(head) < 106:
+        raise Problem("malformed-body", "X12 must start with a complete ISA segment (106 characters)",
+                      line=1, column=1)
+
+
+_CHECKS = {"json": parse_json, "xml": _check_xml, "x12": _check_x12}
+
+
+def check_well_formed(body: bytes, wire_format: str) -> None:
+    """Raise a 422 problem when ``body`` cannot be a document of ``wire_format``."""
+    _CHECKS[wire_format](body)

@@ -1,0 +1,1 @@
+"""HTTP routes, one module per concern: messages (admit and history), admin, operations."""

@@ -1,0 +1,63 @@
+"""Admin endpoints: replay and mapping preview, each delegating to a hook the runtime supplies.
+
+The HTTP layer only authenticates, parses the JSON object and renders the hook's answer; what
+"replay" or "preview" means belongs to the pipeline. A hook may be sync or async; it raises
+``ValueError`` for a request it cannot serve (answered 422 with the message as detail).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway.http.auth import AdminGuard
+from gateway.http.bodies import parse_json, read_limited
+from gateway.http.problems import Problem, problem_response
+
+__all__ = ["AdminHook", "AdminRoutes"]
+
+AdminHook = Callable[[dict[str, Any]], Awaitable[dict[str, Any]] | dict[str, Any]]
+_MAX_ADMIN_BODY = 5 * 1024 * 1024
+
+
+class AdminRoutes:
+    def __init__(self, guard: AdminGuard, replay: AdminHook | None, preview: AdminHook | None) -> None:
+        self._guard = guard
+        self._replay = replay
+        self._preview = preview
+
+    def routes(self) -> list[Route]:
+        return [Route("/v1/admin/replay", self.replay, methods=["POST"], name="admin_replay"),
+                Route("/v1/mappings/preview", self.preview, methods=["POST"], name="mapping_preview")]
+
+    async def replay(self, request: Request) -> Response:
+        # 202: a replay re-queues messages; the work happens asynchronously.
+        return await self._call(request, self._replay, "replay", 202)
+
+    async def preview(self, request: Request) -> Response:
+        return await self._call(request, self._preview, "preview", 200)
+
+    async def _call(self, request: Request, hook: AdminHook | None, name: str, status: int) -> Response:
+        try:
+            self._guard.require(request.headers)
+            if hook is None:
+                raise Problem("hook-not-configured", f"this gateway was started without a {name} handler")
+            body = await read_limited(request.stream(), None, _MAX_ADMIN_BODY)
+            payload = parse_json(body)
+            if not isinstance(payload, dict):
+                raise Problem("malformed-body", "the body must be a JSON object")
+            try:
+                result = hook(payload)
+                if inspect.isawaitable(result):
+                    result = await result
+            except ValueError as exc:
+                raise Problem("invalid-request", str(exc)) from None
+        except Problem as problem:
+            return problem_response(problem, request.scope["path"])
+        return Response(orjson.dumps(result), status_code=status, media_type="application/json")

@@ -1,0 +1,153 @@
+"""``POST /v1/messages`` (admit) and ``GET /v1/messages/{id}`` (a message's history).
+
+Admit answers 202 only after ``store.admit`` returned, i.e. after the raw bytes are durable. The
+order of checks is chosen so that refusals cost as little as possible: credentials and channel
+from headers, rate limit, size from Content-Length, then the body is read (never more than the
+partner's limit), signatures checked, and only then is a well-formedness check made.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import orjson
+from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route
+from ulid import ULID
+
+from gateway.http.auth import AdminGuard, Authenticator
+from gateway.http.bodies import check_well_formed, content_length_of, media_type_of, read_limited
+from gateway.http.partners import PartnerEntry, wire_format_of
+from gateway.http.problems import Problem, problem_response
+from gateway.http.ratelimit import RateLimiter
+from gateway.store.base import InboundMessage, Store, StoreClosed
+from gateway.telemetry.metrics import Metrics
+from gateway.telemetry.tracing import inject_context
+
+__all__ = ["MessageRoutes"]
+
+MESSAGES_PATH = "/v1/messages"
+_MAX_IDEMPOTENCY_KEY = 255
+
+
+def _idempotency_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not value or len(value) > _MAX_IDEMPOTENCY_KEY or not value.isprintable() or not value.isascii():
+        raise Problem("idempotency-key-invalid",
+                      f"Idempotency-Key must be 1 to {_MAX_IDEMPOTENCY_KEY} printable ASCII characters")
+    return value
+
+
+def _received_at(ulid: ULID) -> str:
+    # The ULID's own millisecond timestamp, so the id and received_at can never disagree.
+    return ulid.datetime.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class MessageRoutes:
+    """Admit and history endpoints over one store."""
+
+    def __init__(self, store: Store, metrics: Metrics, tracer: Tracer, auth: Authenticator, admin: AdminGuard,
+                 limiter: RateLimiter) -> None:
+        self._store = store
+        self._metrics = metrics
+        self._tracer = tracer
+        self._auth = auth
+        self._admin = admin
+        self._limiter = limiter
+
+    def routes(self) -> list[Route]:
+        return [Route(MESSAGES_PATH, self.admit, methods=["POST"], name="admit"),
+                Route(MESSAGES_PATH + "/{message_id}", self.history, methods=["GET"], name="message_history")]
+
+    async def _rate_limit(self, entry: PartnerEntry) -> None:
+        wait = await self._limiter.acquire(entry.id, entry.rate_limit)
+        if wait > 0.0:
+            retry_after = max(1, int(wait + 0.999))  # Retry-After is whole seconds: round up, never 0
+            raise Problem("rate-limited", f"partner {entry.id!r} may send {entry.rate_limit.rate:g} requests/s "
+                          f"(burst {entry.rate_limit.burst}); retry in {retry_after} s",
+                          headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
+
+    async def admit(self, request: Request) -> Response:
+        started = time.perf_counter()
+        headers = request.headers
+        partner_id: str | None = None
+        with self._tracer.start_as_current_span("admit", kind=SpanKind.SERVER) as span:
+            try:
+                entry, signed = self._auth.identify(headers, time.time())
+                partner_id = entry.id
+                content_type = headers.get("content-type", "")
+                media = media_type_of(content_type)
+                channel = entry.channel_for(request.query_params.get("channel"), media)
+                idempotency_key = _idempotency_key(headers.get("idempotency-key"))
+                if signed is None:  # a Bearer caller is authenticated: spend its tokens before reading
+                    await self._rate_limit(entry)
+                body = await read_limited(request.stream(), content_length_of(headers.get("content-length")),
+                                          entry.max_body_bytes)
+                if signed is not None:  # only a verified signer may spend the partner's tokens
+                    self._auth.verify_signature(entry, signed, body)
+                    await self._rate_limit(entry)
+                wire_format = wire_format_of(media)
+                if wire_format is not None:
+                    check_well_formed(body, wire_format)
+                ulid = ULID()
+                message_id = str(ulid)
+                span.set_attributes({"gateway.partner": partner_id, "gateway.channel": channel,
+                                     "gateway.message_id": message_id})
+                admission = await self._store.admit(InboundMessage(
+                    id=message_id, partner=partner_id, channel=channel, content_type=content_type, body=body,
+                    received_at=_received_at(ulid), idempotency_key=idempotency_key,
+                    trace_context=inject_context(span)))
+            except Problem as problem:
+                return self._refuse(problem, partner_id, request, span)
+            except StoreClosed:
+                return self._refuse(Problem("store-unavailable", "the gateway is shutting down; retry shortly",
+                                            headers={"Retry-After": "1"}), partner_id, request, span)
+            except ClientDisconnect:
+                # Nothing was admitted and nobody is listening; the status is for the access log only.
+                span.set_attribute("gateway.client_disconnected", True)
+                return Response(status_code=400)
+            location = f"{MESSAGES_PATH}/{admission.message_id}"
+            if admission.duplicate:
+                span.set_attribute("gateway.duplicate_of", admission.message_id)
+            self._metrics.admitted(partner_id, admission.duplicate)
+            self._metrics.observe_admit(time.perf_counter() - started)
+            return Response(orjson.dumps({"id": admission.message_id,
+                                          "status": "duplicate" if admission.duplicate else "admitted",
+                                          "links": {"self": location}}),
+                            status_code=202, media_type="application/json", headers={"Location": location})
+
+    def _refuse(self, problem: Problem, partner_id: str | None, request: Request, span: Any) -> Response:
+        span.set_attribute("gateway.problem", problem.slug)
+        if problem.status >= 500:
+            span.set_status(Status(StatusCode.ERROR, problem.detail))
+        self._metrics.rejected(partner_id, problem.slug)
+        return problem_response(problem, request.scope["path"])
+
+    async def history(self, request: Request) -> Response:
+        message_id: str = request.path_params["message_id"]
+        with self._tracer.start_as_current_span("message.history", kind=SpanKind.SERVER,
+                                                attributes={"gateway.message_id": message_id}):
+            try:
+                partner_id = self._caller(request)
+                record: dict[str, Any] | None = self._store.message_history(message_id)
+                if record is None:
+                    raise Problem("message-not-found", f"no message has id {message_id!r}")
+                if partner_id is not None and record.get("partner") != partner_id:
+                    raise Problem("message-forbidden", f"message {message_id} was not sent by partner {partner_id!r}")
+            except Problem as problem:
+                return problem_response(problem, request.scope["path"])
+            return Response(orjson.dumps(record), media_type="application/json")
+
+    def _caller(self, request: Request) -> str | None:
+        """The reading partner's id, or None for an administrator (who may read every message)."""
+        headers = request.headers
+        if self._admin.is_admin(headers):
+            return None
+        entry, signed = self._auth.identify(headers, time.time())
+        if signed is not None:  # a signed GET signs the empty body
+            self._auth.verify_signature(entry, signed, b"")
+        return entry.id
