@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, Tracer
 
 from gateway.deliver.base import Delivered, DeliveryResult, RetryLater, Target
 from gateway.deliver.retry import RetryPolicy
@@ -26,9 +26,9 @@ class DeliveryWorker:
     """Runs until cancelled; ``stop()`` lets in-flight deliveries finish first."""
 
     def __init__(self, store: Store, target: Target, policy: RetryPolicy, owner: str, lease_s: float,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None, tracer: Tracer | None = None) -> None:
         self._store, self._target, self._policy = store, target, policy
-        self._owner, self._lease_s, self._metrics = owner, lease_s, metrics
+        self._owner, self._lease_s, self._metrics, self._tracer = owner, lease_s, metrics, tracer
         self._queue = f"outbox:{target.id}"
         self._in_flight: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
@@ -71,7 +71,8 @@ class DeliveryWorker:
         attempt = entry.attempts + 1
         with start_span_from("deliver", entry.trace_context, {
                 "gateway.target": self._target.id, "gateway.event_id": entry.event_id,
-                "gateway.message_id": entry.message_id, "gateway.attempt": attempt}, kind=SpanKind.CLIENT) as span:
+                "gateway.message_id": entry.message_id, "gateway.attempt": attempt},
+                             tracer=self._tracer, kind=SpanKind.CLIENT) as span:
             started = time.perf_counter()
             try:
                 result: DeliveryResult = await self._target.deliver(entry)

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import orjson
+from opentelemetry.trace import Tracer
 
 from gateway.config.model import Channel
 from gateway.documents import DecoderRegistry
@@ -50,16 +51,18 @@ class PipelineParts:
 
 
 class MessageProcessor:
-    def __init__(self, parts: PipelineParts, metrics: Metrics | None = None) -> None:
+    def __init__(self, parts: PipelineParts, metrics: Metrics | None = None, tracer: Tracer | None = None) -> None:
         self._parts = parts
         self._metrics = metrics
+        self._tracer = tracer
 
     @contextmanager
     def _stage(self, name: str, message: InboundMessage) -> Iterator[None]:
         started = time.perf_counter()
         try:
             with start_span_from(name, message.trace_context, {"gateway.message_id": message.id,
-                                                               "gateway.partner": message.partner}):
+                                                               "gateway.partner": message.partner},
+                                 tracer=self._tracer):
                 yield
         except StageFailure:
             raise

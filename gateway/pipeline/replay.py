@@ -9,6 +9,7 @@
   target sees the same ``Idempotency-Key`` and can deduplicate.
 - ``replay_dead_letters`` / ``replay_all_quarantined``: the same for everything currently parked
   (optionally one target / one partner).
+- ``replay_hook(store)``: the same behind ``POST /v1/admin/replay`` (body format in its docstring).
 
 All raise ``NotReplayable`` (a ``LookupError``) when the id does not exist or is not parked; the
 HTTP layer maps that to 404/409. A running gateway picks replayed work up within a second even when
@@ -17,12 +18,14 @@ the replay was made by another process (the CLI), because its workers also poll.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from gateway.store.base import NotReplayable, Store
 
 __all__ = ["NotReplayable", "Replayed", "replay_all_quarantined", "replay_dead_letter", "replay_dead_letters",
-           "replay_quarantined"]
+           "replay_hook", "replay_quarantined"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +60,32 @@ async def replay_all_quarantined(store: Store, requested_by: str, partner: str |
     """Queue every quarantined message (of ``partner``, if given) again; at most ``limit``."""
     return [await replay_quarantined(store, q.message_id, requested_by)
             for q in store.quarantined(partner, limit=limit)]
+
+
+def replay_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]:
+    """The ``replay`` hook for ``gateway.http.app.create_app`` (``POST /v1/admin/replay``).
+
+    Accepted bodies (``requested_by`` optional, default "admin-api"):
+    ``{"message_id": "01J..."}`` — a quarantined message; ``{"dead_letter_id": 12}`` — one dead letter;
+    ``{"all": "quarantined", "partner": "acme"}`` / ``{"all": "dead_letters", "target": "erp"}``.
+    Answers ``{"replayed": [{"kind", "ref", "requested_by"}, ...]}``; raises ``ValueError`` (422)
+    for a body it cannot serve or something that is not parked.
+    """
+    async def hook(body: dict[str, Any]) -> dict[str, Any]:
+        who = str(body.get("requested_by") or "admin-api")
+        try:
+            if "message_id" in body:
+                done = [await replay_quarantined(store, str(body["message_id"]), who)]
+            elif "dead_letter_id" in body:
+                done = [await replay_dead_letter(store, int(body["dead_letter_id"]), who)]
+            elif body.get("all") == "quarantined":
+                done = await replay_all_quarantined(store, who, body.get("partner"))
+            elif body.get("all") == "dead_letters":
+                done = await replay_dead_letters(store, who, body.get("target"))
+            else:
+                raise ValueError("give message_id, dead_letter_id, or all: quarantined | dead_letters")
+        except NotReplayable as exc:
+            raise ValueError(str(exc)) from None
+        return {"replayed": [{"kind": r.kind, "ref": r.ref, "requested_by": r.requested_by} for r in done]}
+
+    return hook

@@ -7,23 +7,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from gateway.documents import Document
-from gateway.mapping import MappingContext
-from gateway.mapping.errors import AmbiguousMapping, MappingError, NoMappingMatched, UnknownMapping
+from gateway.mapping import (AmbiguousMapping, CompiledMapping, MappingContext, MappingError, NoMappingMatched,
+                             UnknownMapping)
 from gateway.pipeline.failures import StageFailure
 from gateway.store.base import InboundMessage, QuarantineReason
 
 
-class CompiledMapping(Protocol):
-    name: str
-    version: Any
-
-    def apply(self, document: Document, ctx: MappingContext) -> list[dict[str, Any]]: ...
-
-
 class MappingSelector(Protocol):
-    """The mapping registry as the pipeline sees it (``gateway.mapping``'s registry)."""
+    """The mapping registry as the pipeline sees it (``gateway.mapping.MappingRegistry``)."""
 
-    def select(self, document: Document, name: str | None) -> CompiledMapping: ...
+    def select(self, document: Document, name: str | None = None, partner: str | None = None) -> CompiledMapping: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +25,6 @@ class MappedEvent:
 
     event: dict[str, Any]
     mapping: str
-
-
-def label(mapping: CompiledMapping) -> str:
-    return f"{mapping.name}@{mapping.version}"
 
 
 def _where(document: Document, exc: MappingError) -> str:
@@ -52,7 +41,7 @@ def map_documents(message: InboundMessage, documents: Sequence[Document], mappin
     for index, document in enumerate(documents):
         where = document.locator or f"document {index}"
         try:
-            compiled = mappings.select(document, mapping_name)
+            compiled = mappings.select(document, mapping_name, message.partner)
         except NoMappingMatched as exc:
             raise StageFailure(QuarantineReason("map", where, str(exc),
                                                 f"no mapping matches a {document.kind} document")) from exc
@@ -69,6 +58,6 @@ def map_documents(message: InboundMessage, documents: Sequence[Document], mappin
         except MappingError as exc:
             raise StageFailure(QuarantineReason("map", _where(document, exc), exc.reason,
                                                 "the mapping cannot translate this document",
-                                                label(compiled))) from exc
-        out.extend(MappedEvent(e, label(compiled)) for e in events)
+                                                exc.mapping or compiled.ref)) from exc
+        out.extend(MappedEvent(e, compiled.ref) for e in events)
     return out

@@ -1,0 +1,86 @@
+"""The pipeline worker over the real store: drains the inbox, survives bad messages and crashes."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from pipeline_support import DCSA_EVENT, FEDEX_WEBHOOK, MAPPINGS, USPS_TRACKER, MakeProcessor, make_registry, message
+
+from gateway.pipeline.processor import MessageProcessor
+from gateway.pipeline.replay import replay_quarantined
+from gateway.pipeline.worker import PipelineWorker
+from gateway.store.sqlite import SqliteStore
+
+
+
+@asynccontextmanager
+async def running(store: SqliteStore, processor: MessageProcessor, lease_s: float = 30) -> AsyncIterator[None]:
+    worker = PipelineWorker(store, processor, "worker", batch_size=8, lease_s=lease_s)
+    task = asyncio.create_task(worker.run())
+    try:
+        yield
+    finally:
+        worker.stop()
+        await task
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_admitted_messages_are_processed_into_events_and_outbox_entries(
+        store: SqliteStore, processor: MessageProcessor) -> None:
+    m = message(FEDEX_WEBHOOK.read_bytes())
+    await store.admit(m)
+    async with running(store, processor):
+        await eventually(lambda: store.counts()["processed"] == 1)
+    history = store.message_history(m.id)
+    assert history is not None and len(history["events"]) == 7
+    assert {d["target"] for d in history["deliveries"]} == {"erp"} and len(history["deliveries"]) == 7
+
+
+async def test_a_bad_message_is_quarantined_and_the_ones_behind_it_still_flow(
+        store: SqliteStore, processor: MessageProcessor) -> None:
+    bodies = [USPS_TRACKER.read_bytes(), b"{not json", DCSA_EVENT.read_bytes(), FEDEX_WEBHOOK.read_bytes()]
+    for body in bodies:
+        await store.admit(message(body))
+    async with running(store, processor):
+        await eventually(lambda: store.counts()["processed"] + store.counts()["quarantined"] == 4)
+    assert store.counts()["processed"] == 2
+    assert sorted(q.reason.stage for q in store.quarantined()) == ["decode", "map"]
+
+
+async def test_messages_left_by_a_crashed_worker_are_processed_after_its_lease_runs_out(
+        store: SqliteStore, processor: MessageProcessor) -> None:
+    await store.admit(message(USPS_TRACKER.read_bytes()))
+    await store.claim_messages("crashed-worker", 10, lease_s=0.3)
+    async with running(store, processor):
+        await eventually(lambda: store.counts()["processed"] == 1)
+
+
+async def test_a_replayed_message_is_mapped_with_the_mappings_loaded_now(
+        store: SqliteStore, make_processor: MakeProcessor, tmp_path: Path) -> None:
+    mapping_dir = tmp_path / "mappings"
+    mapping_dir.mkdir()
+    registry = make_registry(mapping_dir)          # no mappings yet: the message cannot be mapped
+    m = message(USPS_TRACKER.read_bytes())
+    await store.admit(m)
+    async with running(store, make_processor(mappings=registry)):
+        await eventually(lambda: store.counts()["quarantined"] == 1)
+        shutil.copy(MAPPINGS / "carrier" / "easypost-tracker.yaml", mapping_dir)
+        registry.load()                            # the mapping is deployed
+        await replay_quarantined(store, m.id, requested_by="ops@example.com")
+        await eventually(lambda: store.counts()["processed"] == 1)
+    history = store.message_history(m.id)
+    assert history is not None
+    assert [s["stage"] for s in history["stages"]][-5:] == ["replay", "decode", "map", "validate", "route"]
+    assert history["errors"][0]["stage"] == "map" and history["errors"][0]["replayed_by"] == "ops@example.com"
+    assert history["quarantine"] is None and history["events"][0]["mapping"] == "easypost-tracker@1"
