@@ -174,3 +174,38 @@ class X12Warning:
         if self.byte_offset is not None:
             where.append(f"byte {self.byte_offset}")
         return (" / ".join(where) + ": " if where else "") + self.message
+
+
+@dataclass(frozen=True, slots=True)
+class Locator:
+    """Where a transaction set sits; builds segment- and element-level findings inside it."""
+
+    interchange: str | None
+    group: str | None
+    set_control: str
+    set_id: str
+    first_in_file: int
+
+    def text(self) -> str:
+        """Short locator such as ``interchange 000000905 / group 1 / set 0001``."""
+        return f"interchange {self.interchange or '?'} / group {self.group or '?'} / set {self.set_control or '?'}"
+
+    def segment_error(self, why: str, code: str, position: int, segment_id: str, loop_id: str | None = None) -> SegmentError:
+        """A finding about segment ``position`` (1-based, ST = 1) of this set."""
+        return SegmentError(
+            why, code=code, interchange=self.interchange, group=self.group, set_control=self.set_control,
+            set_id=self.set_id, segment_in_set=position, segment_in_file=self.first_in_file + position - 1,
+            segment_id=segment_id, loop_id=loop_id,
+        )
+
+    def element_error(
+        self, why: str, code: str, position: int, segment_id: str, element: int, ref: str, data_element: str | None,
+        bad_value: str | None = None, component: int | None = None,
+    ) -> ElementError:
+        """A finding about one element of segment ``position`` of this set."""
+        return ElementError(
+            why, code=code, interchange=self.interchange, group=self.group, set_control=self.set_control,
+            set_id=self.set_id, segment_in_set=position, segment_in_file=self.first_in_file + position - 1,
+            segment_id=segment_id, element=element, component=component, element_ref=ref,
+            data_element=data_element, bad_value=bad_value,
+        )

@@ -1,0 +1,154 @@
+"""Decode X12 into one document tree per transaction set, validated against our guides.
+
+``decode_x12(body)`` is the whole-body entry point; :class:`X12Decoder` streams from chunks and yields
+documents one at a time (memory bounded by the largest set) for large files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from adapters.x12.envelope import EnvelopeReader, InterchangeRecord, RawSet
+from adapters.x12.errors import Locator, X12Error, X12Warning
+from adapters.x12.guide import default_registry
+from adapters.x12.tokenizer import CHUNK_SIZE, Delimiters, Tokenizer
+from adapters.x12.tree import flat_body, guided_body
+from adapters.x12.validate import ElementChecker, PartnerGuides
+
+
+@dataclass(frozen=True, slots=True)
+class SetPosition:
+    """Where a set was found, for error messages and audit."""
+
+    interchange: str | None
+    group: str | None
+    set: str
+    segment_index: int
+    byte_offset: int
+
+
+@dataclass(slots=True)
+class X12Document:
+    """One transaction set: its tree (the mapping contract), identity, position, raw segments, findings."""
+
+    tree: dict[str, Any]
+    locator: str
+    set_id: str
+    version: str
+    sender: str
+    receiver: str
+    position: SetPosition
+    raw_segments: list[list[str]]
+    delimiters: Delimiters
+    errors: list[X12Error]
+    guided: bool
+
+    @property
+    def accepted(self) -> bool:
+        """True when the set has no findings (it would be acknowledged with AK5*A)."""
+        return not self.errors
+
+
+@dataclass(slots=True)
+class X12DecodeResult:
+    """Everything decoded from one input."""
+
+    documents: list[X12Document]
+    interchanges: list[InterchangeRecord]
+    warnings: list[X12Warning] = field(default_factory=list)
+    errors: list[X12Error] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class X12Decoder:
+    """Streaming decoder. Iterate :meth:`documents`; afterwards ``interchanges``, ``warnings`` and
+    ``errors`` describe the whole input."""
+
+    def __init__(
+        self,
+        chunks: Iterable[bytes],
+        *,
+        guides: Any = None,
+        overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        validate: bool = True,
+    ) -> None:
+        self._tokenizer = Tokenizer(chunks)
+        self._reader = EnvelopeReader(self._tokenizer.batches())
+        self._guides = PartnerGuides(guides if guides is not None else default_registry(), overrides)
+        self._validate = validate
+        self.warnings: list[X12Warning] = []
+        self.errors: list[X12Error] = []
+
+    @property
+    def interchanges(self) -> list[InterchangeRecord]:
+        return self._reader.interchanges
+
+    def documents(self) -> Iterator[X12Document]:
+        """Yield each transaction set's document as soon as the set is complete."""
+        for raw in self._reader.sets():
+            yield self._document(raw)
+        self.warnings = self._tokenizer.warnings + self._reader.warnings + self.warnings
+        errors: list[X12Error] = list(self._tokenizer.errors) + list(self._reader.errors)
+        for ich in self._reader.interchanges:
+            errors.extend(ich.errors)
+            for grp in ich.groups:
+                errors.extend(grp.errors)
+                for rec in grp.sets:
+                    errors.extend(rec.errors)
+        self.errors = errors
+
+    def _document(self, raw: RawSet) -> X12Document:
+        ich, grp, rec = raw.interchange, raw.group, raw.record
+        version = grp.version
+        loc = Locator(ich.control_number or None, grp.control_number or None, rec.control_number, rec.set_id, raw.segment_in_file)
+        segs = raw.segments
+        body_segs = segs[1:-1] if raw.has_trailer else segs[1:]
+        guide = self._guides.find(rec.set_id, version)
+        errors = rec.errors
+        if guide is None:
+            body = flat_body(body_segs, raw.delimiters)
+            self.warnings.append(
+                X12Warning(f"{loc.text()}: no guide for set {rec.set_id} version {version!r}; body kept flat (segments only, no loops)",
+                           segment_in_file=raw.segment_in_file)
+            )
+        else:
+            check = ElementChecker(raw.delimiters, loc, errors) if self._validate else None
+            if check is not None:
+                check(segs[0], guide.st, 1)
+            body = guided_body(body_segs, guide, raw.delimiters, loc, errors, check)
+            if check is not None and raw.has_trailer:
+                check(segs[-1], guide.se, len(segs))
+            if grp.functional_id and grp.functional_id != guide.functional_id:
+                self.warnings.append(
+                    X12Warning(f"{loc.text()}: GS01 {grp.functional_id!r} is not the functional id {guide.functional_id!r} of a {rec.set_id}",
+                               segment_in_file=grp.segment_in_file)
+                )
+        tree = {
+            "interchange": dict(ich.header),
+            "group": dict(grp.header),
+            "set": {"id": rec.set_id, "control_number": rec.control_number, "version": version, **body},
+        }
+        position = SetPosition(loc.interchange, loc.group, rec.control_number, raw.segment_in_file, raw.byte_offset)
+        return X12Document(
+            tree, loc.text(), rec.set_id, version, ich.header.get("sender_id", ""), ich.header.get("receiver_id", ""),
+            position, segs, raw.delimiters, errors, guide is not None,
+        )
+
+
+def decode_x12(
+    body: bytes,
+    *,
+    guides: Any = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    validate: bool = True,
+) -> X12DecodeResult:
+    """Decode a whole X12 body. Never raises on bad input: findings are in ``errors``/``warnings``."""
+    chunks = (body[i : i + CHUNK_SIZE] for i in range(0, len(body), CHUNK_SIZE))
+    decoder = X12Decoder(chunks, guides=guides, overrides=overrides, validate=validate)
+    documents = list(decoder.documents())
+    return X12DecodeResult(documents, decoder.interchanges, decoder.warnings, decoder.errors)

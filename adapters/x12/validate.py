@@ -1,0 +1,161 @@
+"""Element-level validation against a compiled guide, and partner overrides.
+
+Structure (order, loops, usage, max use) is checked while the tree is built (tree.py); this module
+checks each element of a placed segment: mandatory presence, length, type (numeric, decimal, date,
+time) and code lists, producing AK4-coded :class:`ElementError` findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from adapters.x12.errors import GuideError, Locator, X12Error
+from adapters.x12.guide import ElementRule, Guide, SegmentRule
+from adapters.x12.tokenizer import Delimiters
+
+_NUMERIC = re.compile(r"^-?\d+$")
+_DECIMAL = re.compile(r"^-?(\d+\.?\d*|\.\d+)([Ee]-?\d+)?$")
+_DATE8 = re.compile(r"^(\d{4})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
+_DATE6 = re.compile(r"^\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
+_TIME = re.compile(r"^([01]\d|2[0-3])[0-5]\d([0-5]\d(\d{1,2})?)?$")
+
+
+def check_value(value: str, rule: ElementRule) -> tuple[str, str] | None:
+    """Check one non-empty simple element value; return (AK4 code, why) or None."""
+    t = rule.data_type
+    if t == "AN" or t == "ID":
+        size = len(value)
+    else:
+        size = len(value.lstrip("-").replace(".", "", 1))
+    if size > rule.max_len:
+        return "5", f"{len(value)} characters, longer than the maximum {rule.max_len}"
+    if size < rule.min_len:
+        return "4", f"{len(value)} characters, shorter than the minimum {rule.min_len}"
+    if t == "ID":
+        if rule.codes is not None and value not in rule.codes:
+            return "7", f"{value!r} is not an allowed code ({', '.join(sorted(rule.codes)[:12])})"
+    elif t == "N0" or t == "N2" or t == "N":
+        if not _NUMERIC.match(value):
+            return "6", f"{value!r} is not numeric"
+    elif t == "R":
+        if not _DECIMAL.match(value):
+            return "6", f"{value!r} is not a decimal number"
+    elif t == "DT":
+        if not (_DATE8.match(value) if len(value) == 8 else _DATE6.match(value)):
+            return "8", f"{value!r} is not a valid date (CCYYMMDD)"
+    elif t == "TM":
+        if not _TIME.match(value):
+            return "9", f"{value!r} is not a valid time (HHMM[SS[dd]])"
+    return None
+
+
+class ElementChecker:
+    """Callable used by the tree walker: checks the elements of each placed segment of one set."""
+
+    __slots__ = ("comp", "rep", "loc", "errors")
+
+    def __init__(self, delims: Delimiters, loc: Locator, errors: list[X12Error]) -> None:
+        self.comp = delims.component
+        self.rep = delims.repetition
+        self.loc = loc
+        self.errors = errors
+
+    def __call__(self, seg: list[str], rule: SegmentRule, position: int) -> None:
+        n = len(seg)
+        elements = rule.elements
+        for i, er in enumerate(elements, 1):
+            raw = seg[i] if i < n else ""
+            value = raw.strip()
+            if not value:
+                if er.usage == "R":
+                    self._fail(seg, rule, position, i, er, "1", "mandatory element is missing", None)
+                continue
+            if er.components is not None:
+                self._composite(seg, rule, position, i, er, value)
+                continue
+            values = value.split(self.rep) if self.rep is not None and self.rep in value else (value,)
+            for v in values:
+                if self.comp in v:
+                    self._fail(seg, rule, position, i, er, "13", f"simple element holds component separator {self.comp!r}", v)
+                    continue
+                found = check_value(v.strip(), er)
+                if found is not None:
+                    self._fail(seg, rule, position, i, er, found[0], found[1], v)
+        if n - 1 > len(elements):
+            for i in range(len(elements) + 1, n):
+                if seg[i].strip():
+                    self.errors.append(
+                        self.loc.element_error(
+                            f"{rule.id} has {n - 1} elements; the guide defines {len(elements)}", "3", position, rule.id, i,
+                            f"{rule.id}{i:02d}", None, seg[i],
+                        )
+                    )
+                    break
+
+    def _composite(self, seg: list[str], rule: SegmentRule, position: int, i: int, er: ElementRule, value: str) -> None:
+        parts = value.split(self.comp)
+        comps = er.components or []
+        if len(parts) > len(comps):
+            self._fail(seg, rule, position, i, er, "13", f"{len(parts)} components; the guide defines {len(comps)}", value)
+        for k, cr in enumerate(comps, 1):
+            v = parts[k - 1].strip() if k <= len(parts) else ""
+            if not v:
+                if cr.usage == "R":
+                    self._fail(seg, rule, position, i, cr, "1", "mandatory component is missing", None, k)
+                continue
+            found = check_value(v, cr)
+            if found is not None:
+                self._fail(seg, rule, position, i, cr, found[0], found[1], v, k)
+
+    def _fail(
+        self, seg: list[str], rule: SegmentRule, position: int, i: int, er: ElementRule, code: str, why: str,
+        bad: str | None, component: int | None = None,
+    ) -> None:
+        self.errors.append(
+            self.loc.element_error(f"{er.ref} (element {er.data_ele}): {why}", code, position, rule.id, i, er.ref, er.data_ele, bad, component)
+        )
+
+
+def load_overrides(source: Mapping[str, Any] | str | Path | None) -> dict[str, dict[str, Any]]:
+    """Read a partner's guide overrides: a dict or a YAML file ``{set id: {override keys}}``.
+
+    Example (YAML)::
+
+        "214": {allow_segments: [EFI], elements: {AT701: {add_codes: [ZZ]}}}
+        "990": {elements: {B104: {add_codes: [C]}}}
+    """
+    if source is None:
+        return {}
+    if isinstance(source, (str, Path)):
+        try:
+            data = yaml.safe_load(Path(source).read_text())
+        except (OSError, yaml.YAMLError) as exc:
+            raise GuideError(f"cannot read guide overrides {source}: {exc}") from exc
+    else:
+        data = source
+    if not isinstance(data, Mapping) or not all(isinstance(v, Mapping) for v in data.values()):
+        raise GuideError("guide overrides must map a set id to a mapping of override keys")
+    return {str(k): dict(v) for k, v in data.items()}
+
+
+class PartnerGuides:
+    """Guides as seen by one partner: base guides with that partner's overrides, compiled once."""
+
+    def __init__(self, base: Any, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self._base = base
+        self._overrides = dict(overrides or {})
+        self._cache: dict[tuple[str, str], Guide | None] = {}
+
+    def find(self, set_id: str, gs08: str) -> Guide | None:
+        """The guide for a set and GS08, with this partner's overrides applied."""
+        key = (set_id, gs08)
+        if key not in self._cache:
+            guide = self._base.find(set_id, gs08)
+            over = self._overrides.get(set_id)
+            self._cache[key] = guide.with_overrides(over) if guide is not None and over else guide
+        return self._cache[key]
