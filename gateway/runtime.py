@@ -21,6 +21,8 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from opentelemetry.trace import Tracer
+from starlette.applications import Starlette
 from ulid import ULID
 
 from adapters.registry import default_decoders
@@ -28,6 +30,7 @@ from canonical.validate import CanonicalValidator
 from gateway.config import load_config, read_secret
 from gateway.config.model import Config
 from gateway.deliver import DeliveryWorker, RetryPolicy, Target, WebhookTarget
+from gateway.http.app import create_app
 from gateway.mapping import MappingRegistry, ReloadReport
 from gateway.mapping.environment import default_environment
 from gateway.pipeline.processor import MessageProcessor, PipelineParts
@@ -68,22 +71,24 @@ class Gateway:
     """Everything that runs, built from one configuration. ``start`` → (serve) → ``stop``."""
 
     def __init__(self, config: Config, options: RuntimeOptions = RuntimeOptions(),
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None, tracer: Tracer | None = None) -> None:
+        """``tracer`` defaults to the globally installed provider's (``setup_tracing``)."""
         self.config = config
         self.options = options
         self.metrics = metrics or Metrics()
+        self.tracer = tracer
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{ULID()}"
         self.store: Store = open_configured_store(config.gateway.store)
         self.mappings = MappingRegistry([config.gateway.mappings_dir], default_environment(config.gateway.tables_dir))
         self._log_reload(self.mappings.load())
         parts = PipelineParts(decoders=default_decoders(), mappings=self.mappings, validator=CanonicalValidator(),
                               router=Router(config.routes), channels=config.channels)
-        processor = MessageProcessor(parts, self.metrics)
+        processor = MessageProcessor(parts, self.metrics, tracer)
         self._pipeline = [PipelineWorker(self.store, processor, f"{self.owner}/p{i}", options.pipeline_batch,
                                          options.lease_s) for i in range(config.gateway.workers)]
         self._targets = [build_target(config, tid) for tid in config.targets]
         self._delivery = [DeliveryWorker(self.store, t, RetryPolicy.for_target(config.targets[t.id]),
-                                         f"{self.owner}/d/{t.id}", self._delivery_lease(t.id), self.metrics)
+                                         f"{self.owner}/d/{t.id}", self._delivery_lease(t.id), self.metrics, tracer)
                           for t in self._targets]
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -97,11 +102,9 @@ class Gateway:
         if report.loaded:
             log.info("mappings loaded: %s", ", ".join(report.loaded))
 
-    def http_app(self) -> object:
+    def http_app(self) -> Starlette:
         """The HTTP API over this gateway's store, with the replay hook wired in."""
-        from gateway.http.app import create_app
-
-        return create_app(self.config, self.store, self.metrics, replay=replay_hook(self.store))
+        return create_app(self.config, self.store, self.metrics, replay=replay_hook(self.store), tracer=self.tracer)
 
     async def start(self) -> None:
         """Start the pipeline and delivery workers (and the housekeeping loops) as tasks."""
@@ -150,7 +153,7 @@ async def serve(config: Config, host: str, port: int, options: RuntimeOptions = 
 
     gateway = Gateway(config, options)
     server = uvicorn.Server(uvicorn.Config(gateway.http_app(), host=host, port=port, log_level="warning",
-                                           access_log=False, lifespan="off"))  # type: ignore[arg-type]
+                                           access_log=False, lifespan="off"))
     await gateway.start()
     try:
         await server.serve()
