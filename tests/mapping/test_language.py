@@ -1,0 +1,208 @@
+"""The mapping language, one behaviour per test, as an author would rely on it."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.mapping import MappingError
+from tests.mapping.conftest import run, status_mapping
+
+
+def data_of(events):
+    return [e["data"] for e in events]
+
+
+def test_from_reads_a_path_of_the_document(compile_yaml):
+    m = compile_yaml(status_mapping("      remarks: {from: doc.note.text}"))
+    assert run(m, {"note": {"text": "left at dock 4"}})[0]["data"]["remarks"] == "left at dock 4"
+
+
+def test_a_missing_path_leaves_the_field_out(compile_yaml):
+    m = compile_yaml(status_mapping("      remarks: {from: doc.note.text}"))
+    assert "remarks" not in run(m, {})[0]["data"]
+
+
+def test_const_gives_a_constant(compile_yaml):
+    m = compile_yaml(status_mapping("      remarks: {const: fixed text}"))
+    assert run(m, {})[0]["data"]["remarks"] == "fixed text"
+
+
+def test_format_builds_text_and_is_null_when_a_part_is_missing(compile_yaml):
+    m = compile_yaml(status_mapping('      remarks: {format: "PRO {doc.pro} for {doc.scac}"}'))
+    assert run(m, {"pro": "123", "scac": "ABCD"})[0]["data"]["remarks"] == "PRO 123 for ABCD"
+    assert "remarks" not in run(m, {"pro": "123"})[0]["data"]
+
+
+def test_first_takes_the_first_non_empty_value(compile_yaml):
+    m = compile_yaml(status_mapping("      remarks: {first: [doc.a, doc.b, doc.c]}"))
+    assert run(m, {"a": "", "b": None, "c": "third"})[0]["data"]["remarks"] == "third"
+
+
+def test_switch_chooses_the_first_branch_whose_condition_holds(compile_yaml):
+    m = compile_yaml(status_mapping("""\
+      remarks:
+        switch:
+          - {when: "doc.kind == 'a'", then: {const: was a}}
+          - {when: "doc.kind == 'b'", then: {const: was b}}
+          - {else: {const: neither}}"""))
+    assert [run(m, {"kind": k})[0]["data"]["remarks"] for k in ("b", "a", "z")] == ["was b", "was a", "neither"]
+
+
+def test_hash_gives_a_stable_id_from_values(compile_yaml):
+    m = compile_yaml(status_mapping("      sourceEventId: {hash: [doc.id, doc.at]}"))
+    first = run(m, {"id": "A", "at": "2024-01-01T00:00:00Z"})[0]["data"]["sourceEventId"]
+    again = run(m, {"id": "A", "at": "2024-01-01T00:00:00Z"})[0]["data"]["sourceEventId"]
+    other = run(m, {"id": "B", "at": "2024-01-01T00:00:00Z"})[0]["data"]["sourceEventId"]
+    assert first == again != other and len(first) == 32
+
+
+def test_apply_runs_functions_left_to_right(compile_yaml):
+    m = compile_yaml(status_mapping("      remarks: {from: doc.t, apply: [trim, upper, {prefix: 'PRO-'}]}"))
+    assert run(m, {"t": "  ab12 "})[0]["data"]["remarks"] == "PRO-AB12"
+
+
+def test_implied_decimals_resolve_x12_amounts(compile_yaml):
+    m = compile_yaml(status_mapping("""\
+      measurements:
+        - measure: {kind: grossWeight, value: {from: doc.w, apply: [{implied_decimals: 2}]}, unit: KGM}"""))
+    assert run(m, {"w": "123456"})[0]["data"]["measurements"][0]["value"] == 1234.56
+
+
+def test_split_and_pad_left(compile_yaml):
+    m = compile_yaml(status_mapping("      remarks: {from: doc.r, apply: [{split: {sep: '-', index: 1}}, {pad_left: {width: 5}}]}"))
+    assert run(m, {"r": "A-42-Z"})[0]["data"]["remarks"] == "00042"
+
+
+def test_lookup_picks_a_field_of_a_shared_code_table(compile_yaml):
+    m = compile_yaml(status_mapping("", each="").replace(
+        "status: {code: {from: doc.code, default: UNKNOWN}}",
+        "status: {code: {from: doc.at7, lookup: {table: x12-at7-status, field: code}}}"))
+    assert run(m, {"at7": "D1"})[0]["data"]["status"]["code"] == "DELIVERED"
+
+
+def test_lookup_miss_can_keep_the_code_or_refuse_the_message(compile_yaml):
+    keep = compile_yaml(status_mapping("      remarks: {from: doc.c, lookup: {table: local, miss: keep}}",
+                                       extra="tables: {local: {codes: {A: alpha}}}"))
+    assert run(keep, {"c": "A"})[0]["data"]["remarks"] == "alpha"
+    assert run(keep, {"c": "Q"})[0]["data"]["remarks"] == "Q"
+    strict = compile_yaml(status_mapping("      remarks: {from: doc.c, lookup: {table: local, miss: error}}",
+                                         extra="tables: {local: {codes: {A: alpha}}}"), "strict.yaml")
+    with pytest.raises(MappingError, match="code 'Q' is not in table 'local'"):
+        run(strict, {"c": "Q"})
+
+
+def test_default_fills_a_missing_value(compile_yaml):
+    m = compile_yaml(status_mapping(""))
+    assert run(m, {})[0]["data"]["status"]["code"] == "UNKNOWN"
+
+
+def test_required_names_the_field_and_the_mapping_line(compile_yaml):
+    m = compile_yaml(status_mapping("      remarks: {from: doc.must, required: true}"))
+    with pytest.raises(MappingError) as err:
+        run(m, {})
+    message = str(err.value)
+    assert "t@1" in message and "field data.remarks" in message and "required value is missing" in message
+    assert "under-test.yaml:14:16" in message
+
+
+def test_when_on_a_value_and_on_an_object(compile_yaml):
+    m = compile_yaml(status_mapping("""\
+      remarks: {from: doc.r, when: "doc.show"}
+      location:
+        $when: doc.city
+        name: {from: doc.city}"""))
+    hidden = run(m, {"r": "x"})[0]["data"]
+    shown = run(m, {"r": "x", "show": True, "city": "Oslo"})[0]["data"]
+    assert "remarks" not in hidden and "location" not in hidden
+    assert shown["remarks"] == "x" and shown["location"] == {"name": "Oslo"}
+
+
+def test_each_in_a_list_expands_one_item_per_element(compile_yaml):
+    m = compile_yaml(status_mapping("""\
+      parties:
+        - role: CARRIER
+          name: {const: Carrier Co}
+        - $each: doc.refs
+          $as: ref
+          role: {from: ref.role}
+          name: {from: ref.name}"""))
+    parties = run(m, {"refs": [{"role": "SHIPPER", "name": "S"}, {"role": "CONSIGNEE", "name": "C"}]})[0]["data"]["parties"]
+    assert [p["role"] for p in parties] == ["CARRIER", "SHIPPER", "CONSIGNEE"]
+
+
+def test_event_level_each_emits_one_event_per_element(compile_yaml):
+    m = compile_yaml(status_mapping("      remarks: {from: scan.msg}", each="    each: doc.scans\n    as: scan"))
+    events = run(m, {"scans": [{"msg": "a"}, {"msg": "b"}, {"msg": "c"}]})
+    assert [e["data"]["remarks"] for e in events] == ["a", "b", "c"]
+
+
+def test_nested_loops_see_the_outer_element(compile_yaml):
+    m = compile_yaml(status_mapping('      remarks: {format: "{stop.n}/{scan.m}"}',
+                                    each="    each:\n      - {in: doc.stops, as: stop}\n      - {in: stop.scans, as: scan}"))
+    events = run(m, {"stops": [{"n": "1", "scans": [{"m": "a"}, {"m": "b"}]}, {"n": "2", "scans": [{"m": "c"}]}]})
+    assert [e["data"]["remarks"] for e in events] == ["1/a", "1/b", "2/c"]
+
+
+def test_let_values_are_computed_once_per_document(compile_yaml):
+    m = compile_yaml(status_mapping("      remarks: {from: body.text}", extra='let: {body: "doc.result || doc"}'))
+    assert run(m, {"result": {"text": "wrapped"}})[0]["data"]["remarks"] == "wrapped"
+    assert run(m, {"text": "bare"})[0]["data"]["remarks"] == "bare"
+
+
+def test_several_events_from_one_message(compile_yaml, validator):
+    text = status_mapping("") + """\
+  - name: second
+    type: shipment.status
+    data:
+      subject: {type: shipment, value: SECOND}
+      identifiers: [{type: pro, value: P1}]
+      classifier: ESTIMATED
+      status: {code: DELIVERED}
+      occurredAt: {datetime: {from: doc.eta, format: date}}
+"""
+    events = run(compile_yaml(text), {"id": "A", "at": "2024-05-01T10:00:00Z", "eta": "2024-05-03"})
+    assert [e["subject"] for e in events] == ["shipment:A", "shipment:SECOND"]
+    for event in events:
+        validator.validate_event(event)
+
+
+def test_numbers_become_text_where_the_schema_wants_text(compile_yaml):
+    m = compile_yaml(status_mapping("      remarks: {from: doc.code}"))
+    assert run(m, {"code": 21})[0]["data"]["remarks"] == "21"
+
+
+def test_event_ids_are_derived_so_a_retry_yields_the_same_ids(compile_yaml):
+    m = compile_yaml(status_mapping(""))
+    assert run(m, {"id": "A"})[0]["id"] == run(m, {"id": "A"})[0]["id"]
+
+
+def test_the_gateway_fills_provenance_and_envelope(compile_yaml):
+    event = run(compile_yaml(status_mapping("")), {"id": "Z9", "at": "2024-05-01T10:00:00+02:00"})[0]
+    assert event["mapping"] == "t@1" and event["subject"] == "shipment:Z9"
+    assert event["time"] == "2024-05-01T08:00:00Z"
+    assert event["data"]["provenance"] == {"partnerId": "acme", "channel": "webhook", "mapping": "t@1",
+                                           "rawMessageId": "01JTESTMESSAGE000000000000", "sourceFormat": "t"}
+    assert event["data"]["receivedAt"] == "2026-01-01T00:00:00Z"
+
+
+def test_extends_replaces_and_removes_fields_of_the_base(env, tmp_path):
+    from gateway.mapping import MappingRegistry
+    (tmp_path / "base.yaml").write_text(status_mapping("      remarks: {from: doc.r}"), encoding="utf-8")
+    (tmp_path / "acme.yaml").write_text("""\
+mapping: t-acme
+version: 2
+extends: t
+match: {partner: [acme]}
+overrides:
+  - event: shipment.status
+    set:
+      remarks: {format: "ACME {doc.r}"}
+      status.reason: {const: NORMAL}
+    remove: [occurredAt]
+""", encoding="utf-8")
+    registry = MappingRegistry([tmp_path], env)
+    registry.load()
+    assert not registry.refused
+    event = run(registry.get("t-acme"), {"r": "x", "at": "2024-01-01"})[0]
+    assert event["data"]["remarks"] == "ACME x" and event["data"]["status"]["reason"] == "NORMAL"
+    assert "occurredAt" not in event["data"] and event["mapping"] == "t-acme@2"
