@@ -37,7 +37,7 @@ from gateway.mapping.compiler import Compiler, Scope
 from gateway.mapping.errors import MappingLoadError
 from gateway.mapping.schema_check import SchemaView
 from gateway.mapping.tables import Table
-from gateway.yamlsrc import Position, SourceMap, YamlSourceError, load_yaml, position_of
+from gateway.yamlsrc import Position, SourceMap, YamlSourceError, load_yaml_text, position_of
 
 TOP_KEYS = {"mapping", "version", "description", "format", "match", "limits", "tables", "let", "events",
             "extends", "overrides"}
@@ -68,12 +68,19 @@ class MappingSource:
 def read_mapping_file(path: Path) -> MappingSource:
     """Parse a mapping file's YAML; raises ``MappingLoadError`` with the position of bad YAML."""
     try:
-        doc = load_yaml(path)
         raw = path.read_bytes()
-    except YamlSourceError as exc:
-        raise MappingLoadError([(exc.position, exc.message)]) from None
     except OSError as exc:
         raise MappingLoadError([(Position(str(path), 1, 1), f"cannot read: {exc.strerror}")]) from None
+    return parse_mapping_text(raw.decode("utf-8", errors="replace"), path)
+
+
+def parse_mapping_text(text: str, path: Path) -> MappingSource:
+    """Parse mapping YAML given as text (a file's content, or inline YAML sent for preview)."""
+    raw = text.encode()
+    try:
+        doc = load_yaml_text(text, str(path))
+    except YamlSourceError as exc:
+        raise MappingLoadError([(exc.position, exc.message)]) from None
     if not isinstance(doc, dict):
         raise MappingLoadError([(Position(str(path), 1, 1), "a mapping file is a YAML mapping with 'mapping:' and 'events:'")])
     name = doc.get("mapping")

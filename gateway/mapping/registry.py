@@ -9,7 +9,6 @@ are reported with file:line:column.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -63,6 +62,7 @@ class MappingRegistry:
         self._snapshot: Mapping[str, CompiledMapping] = MappingProxyType({})
         self._stamps: dict[Path, tuple[float, int]] = {}
         self._refused: dict[str, MappingLoadError] = {}
+        self._sources: Mapping[str, MappingSource] = MappingProxyType({})
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -74,6 +74,10 @@ class MappingRegistry:
     def refused(self) -> Mapping[str, MappingLoadError]:
         """Files whose current content is refused (the previous version, if any, still runs)."""
         return MappingProxyType(self._refused)
+
+    def source(self, name: str) -> MappingSource | None:
+        """The parsed file behind a loaded mapping (a base for ``extends`` in previews)."""
+        return self._sources.get(name)
 
     def get(self, name: str) -> CompiledMapping:
         try:
@@ -163,6 +167,7 @@ class MappingRegistry:
                 fresh[name] = old  # the file no longer parses: keep the running version
         removed = sorted(set(current) - set(fresh))
         self._snapshot = MappingProxyType(fresh)
+        self._sources = MappingProxyType(sources)
         self._stamps = stamps
         self._refused = refused
         report = ReloadReport(loaded=loaded, removed=removed, refused=refused, warnings=warnings)
@@ -173,12 +178,3 @@ class MappingRegistry:
         if self._on_reload is not None and (report.changed or refused):
             self._on_reload(report)
         return report
-
-    async def watch(self, interval_s: float = 1.0) -> None:
-        """Poll the directories and reload on change until cancelled (hot reload)."""
-        while True:
-            await asyncio.sleep(interval_s)
-            try:
-                await asyncio.to_thread(self.load)
-            except Exception:  # a watcher that dies silently would freeze mappings; log and go on
-                log.exception("mapping reload failed")
