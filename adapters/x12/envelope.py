@@ -69,6 +69,7 @@ class InterchangeRecord:
     byte_offset: int
     groups: list[GroupRecord] = field(default_factory=list)
     errors: list[X12Error] = field(default_factory=list)
+    ta1: list[dict[str, str]] = field(default_factory=list)
     closed: bool = False
 
     @property
@@ -222,6 +223,8 @@ class EnvelopeReader:
                     else:
                         self._close_interchange(ich, seg, index)
                         ich = None
+                elif sid == "TA1" and ich is not None and grp is None:
+                    ich.ta1.append(dict(zip(("control_number", "date", "time", "status", "code"), (v.strip() for v in seg[1:6]))))
                 else:
                     self._stray(ich, grp, seg, index, batch.offset(k), f"segment {sid[:10]!r} outside a transaction set")
                 k += 1

@@ -209,3 +209,9 @@ class Locator:
             segment_id=segment_id, element=element, component=component, element_ref=ref,
             data_element=data_element, bad_value=bad_value,
         )
+
+
+class WriteError(X12Error):
+    """Outbound data cannot be serialized as asked (value holds a delimiter, bad envelope value)."""
+
+    level = "configuration"
