@@ -1,0 +1,217 @@
+"""Validate canonical events: fast when valid, precise when not.
+
+Valid events (the overwhelming majority) go through one fastjsonschema-compiled
+function per event type, which checks envelope and data in a single call.
+Only when that rejects an event do we pay for jsonschema's Draft202012Validator,
+which collects *every* error with its JSON pointer, so a mapping author sees
+all problems at once instead of fixing them one run at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as _JsError
+
+from canonical.events import EVENT_TYPES, EventType, event_type_for_ce_type, get_event_type
+from canonical.schema_store import SchemaStore, load_schemas
+
+__all__ = [
+    "CanonicalValidationError",
+    "CanonicalValidator",
+    "ValidationIssue",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationIssue:
+    """One problem in an event."""
+
+    path: str
+    """JSON pointer (RFC 6901) into the event, e.g. ``/data/status/code``; "" is the root."""
+    what: str
+    """The constraint that failed: a JSON Schema keyword, or ``type-unknown``."""
+    why: str
+    """Human-readable explanation."""
+
+    def __str__(self) -> str:
+        return f"{self.path or '/'}: {self.why} [{self.what}]"
+
+
+class CanonicalValidationError(ValueError):
+    """An event does not conform to the canonical model; ``errors`` lists every issue."""
+
+    def __init__(self, errors: list[ValidationIssue], event_type: str | None = None) -> None:
+        self.errors = errors
+        self.event_type = event_type
+        head = f"invalid {event_type} event" if event_type else "invalid canonical event"
+        shown = "; ".join(str(e) for e in errors[:5])
+        more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(f"{head}: {len(errors)} error(s): {shown}{more}")
+
+
+def _pointer(parts: Iterable[Any]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _issues(error: _JsError, prefix: tuple[Any, ...] = ()) -> list[ValidationIssue]:
+    """Turn one jsonschema error into precise issues (pointing at the offending member)."""
+    path = prefix + tuple(error.absolute_path)
+    kw = str(error.validator)
+    inst = error.instance
+    if kw == "required" and isinstance(inst, dict):
+        missing = [r for r in error.validator_value if r not in inst]
+        return [ValidationIssue(_pointer(path + (m,)), "required", f"missing required property {m!r}")
+                for m in missing]
+    if kw == "additionalProperties" and isinstance(inst, dict):
+        allowed = error.schema.get("properties", {})
+        extra = [k for k in inst if k not in allowed]
+        return [ValidationIssue(_pointer(path + (k,)), "additionalProperties",
+                                f"property {k!r} is not defined by the canonical model here")
+                for k in extra]
+    if kw in ("anyOf", "oneOf") and error.context:
+        ctx = list(error.context)
+        if all(c.validator == "required" for c in ctx):
+            # The only anyOf-of-required shapes are "at least one of" rules (TimeValue).
+            names = sorted({n for c in ctx for n in c.validator_value})
+            return [ValidationIssue(_pointer(path), kw, f"needs at least one of {names}")]
+        # Report the branch that came closest (fewest errors): that is usually the intent.
+        branches: dict[Any, list[_JsError]] = {}
+        for c in ctx:
+            branches.setdefault(c.relative_schema_path[0], []).append(c)
+        best = min(branches.values(), key=len)
+        out: list[ValidationIssue] = []
+        for c in best:
+            out.extend(_issues(c, path))
+        return out
+    return [ValidationIssue(_pointer(path), kw, error.message)]
+
+
+def _collect(validator: Draft202012Validator, instance: Any, prefix: tuple[Any, ...] = ()) -> list[ValidationIssue]:
+    seen: set[tuple[str, str, str]] = set()
+    out: list[ValidationIssue] = []
+    for err in validator.iter_errors(instance):
+        for issue in _issues(err, prefix):
+            key = (issue.path, issue.what, issue.why)
+            if key not in seen:
+                seen.add(key)
+                out.append(issue)
+    out.sort(key=lambda i: (i.path, i.what))
+    return out
+
+
+def _compile(schema: dict[str, Any]) -> Callable[[Any], Any]:
+    # use_default=False: validation must never write defaults into the event.
+    # use_formats=False: jsonschema does not assert "format" by default, and the two
+    # validators must agree; dates and times are enforced with "pattern" instead.
+    # detailed_exceptions stays on: fastjsonschema 2.22 fails to generate "const"
+    # checks without it, and it only costs anything on the (rare) failure path.
+    # The bundle is self-contained; "$id" is dropped so fastjsonschema resolves every
+    # "#/$defs/..." against the document itself, and the handlers make any remote
+    # ref a load-time error instead of a network fetch.
+    local = {k: v for k, v in schema.items() if k != "$id"}
+    return fastjsonschema.compile(local, handlers=_NO_REMOTE, use_default=False, use_formats=False)
+
+
+def _refuse_remote(uri: str) -> Any:
+    raise ValueError(f"remote $ref {uri!r} is not allowed in canonical schemas")
+
+
+_NO_REMOTE = {"http": _refuse_remote, "https": _refuse_remote}
+
+
+class CanonicalValidator:
+    """Compiled validators for every canonical event type.
+
+    Create one per process (compiling takes a few hundred milliseconds) and share it;
+    it holds no mutable state after construction, so it is safe across threads.
+    """
+
+    def __init__(self, store: SchemaStore | None = None, schema_dir: Path | str | None = None) -> None:
+        self.store = store or (load_schemas(schema_dir) if schema_dir else load_schemas())
+        self._fast_event: dict[str, Callable[[Any], Any]] = {}
+        self._fast_data: dict[str, Callable[[Any], Any]] = {}
+        self._full_event: dict[str, Draft202012Validator] = {}
+        self._full_data: dict[str, Draft202012Validator] = {}
+        for name, et in EVENT_TYPES.items():
+            ev, data = self.store.event_schema(name), self.store.data_schema(name)
+            self._fast_event[et.ce_type] = _compile(ev)
+            self._fast_data[name] = _compile(data)
+            self._full_event[et.ce_type] = Draft202012Validator(ev)
+            self._full_data[name] = Draft202012Validator(data)
+        self._envelope = Draft202012Validator(self.store.envelope)
+
+    def validate_event(self, event: dict[str, Any]) -> None:
+        """Raise CanonicalValidationError unless ``event`` is a valid canonical CloudEvent."""
+        fast = self._fast_event.get(event.get("type")) if isinstance(event, dict) else None
+        if fast is not None:
+            try:
+                fast(event)
+                return
+            except fastjsonschema.JsonSchemaException as exc:
+                self._raise_full(event, exc)
+        self._raise_unknown(event)
+
+    def validate_data(self, event_type: str | EventType, data: dict[str, Any]) -> None:
+        """Validate only the ``data`` member for ``event_type`` (pointers are relative to data)."""
+        et = event_type if isinstance(event_type, EventType) else get_event_type(event_type)
+        try:
+            self._fast_data[et.name](data)
+        except fastjsonschema.JsonSchemaException as exc:
+            issues = _collect(self._full_data[et.name], data) or [
+                ValidationIssue(_exc_path(exc, strip_root=True), "schema", exc.message)]
+            raise CanonicalValidationError(issues, et.name) from None
+
+    def errors(self, event: dict[str, Any]) -> list[ValidationIssue]:
+        """All issues of ``event`` (empty when valid)."""
+        try:
+            self.validate_event(event)
+        except CanonicalValidationError as exc:
+            return exc.errors
+        return []
+
+    def is_valid(self, event: dict[str, Any]) -> bool:
+        """True when ``event`` is valid; the cheapest check when errors are not needed."""
+        fast = self._fast_event.get(event.get("type")) if isinstance(event, dict) else None
+        if fast is None:
+            return False
+        try:
+            fast(event)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    def _raise_full(self, event: dict[str, Any], exc: fastjsonschema.JsonSchemaException) -> None:
+        ce_type = event["type"]
+        et = event_type_for_ce_type(ce_type)
+        issues = _collect(self._full_event[ce_type], event)
+        if not issues:
+            # The validators disagree (e.g. 1.0 as an integer): reject anyway, with
+            # fastjsonschema's own message, rather than let a doubtful event through.
+            issues = [ValidationIssue(_exc_path(exc, strip_root=True), "schema", exc.message)]
+        raise CanonicalValidationError(issues, et.name if et else None) from None
+
+    def _raise_unknown(self, event: Any) -> None:
+        if not isinstance(event, dict):
+            raise CanonicalValidationError(
+                [ValidationIssue("", "type", f"event must be a JSON object, got {type(event).__name__}")])
+        issues = _collect(self._envelope, event)
+        ce_type = event.get("type")
+        if isinstance(ce_type, str) and not any(i.path == "/type" for i in issues):
+            known = sorted(et.ce_type for et in EVENT_TYPES.values())
+            issues.append(ValidationIssue("/type", "type-unknown",
+                                          f"unknown canonical event type {ce_type!r}; known: {known}"))
+        raise CanonicalValidationError(issues or [
+            ValidationIssue("/type", "required", "missing required property 'type'")])
+
+
+def _exc_path(exc: fastjsonschema.JsonSchemaException, strip_root: bool) -> str:
+    parts = list(getattr(exc, "path", None) or [])
+    if strip_root and parts and parts[0] == "data":
+        parts = parts[1:]
+    return _pointer(parts)
