@@ -12,6 +12,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.set_defaults(handler=run_serve)
+    register_demo(sub)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -19,3 +20,26 @@ def run_serve(args: argparse.Namespace) -> int:
     from gateway.runtime import run_gateway
     run_gateway(load_config(args.config), args.host, args.port)
     return 0
+
+
+def register_demo(sub: argparse._SubParsersAction) -> None:
+    demo = sub.add_parser("demo", help="run the gateway on embedded defaults and feed it the corpus samples")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--receiver-port", type=int, default=9000)
+    demo.add_argument("--workdir", type=Path, default=Path("var/demo"))
+    demo.add_argument("--exit", action="store_true", help="stop after showing the results (for CI)")
+    demo.set_defaults(handler=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+
+    from gateway.demo import run_demo as demo
+    from gateway.telemetry import setup_tracing
+    from gateway.config.model import TelemetrySettings
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_tracing(TelemetrySettings())
+    return asyncio.run(demo(args.host, args.port, args.receiver_port, args.workdir, keep_running=not args.exit))

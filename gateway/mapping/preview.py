@@ -50,16 +50,20 @@ class MappingPreview:
             mapping = self._mapping(request)
         except MappingLoadError as exc:
             return {"ok": False, "errors": [_problem("load", msg, pos) for pos, msg in exc.problems]}
+        return self.run(body, media, mapping, str(request.get("partner", "preview")),
+                        str(request.get("channel", "preview")))
+
+    def run(self, body: bytes, media: str, mapping: CompiledMapping | None, partner: str, channel: str) -> dict[str, Any]:
+        """Decode, map and validate ``body``; collect every error by stage, position and field."""
         try:
             documents = self.decoders.decode(body, media).documents
         except (DecodeError, UnsupportedContentType) as exc:
-            return {"ok": False, "errors": [_problem("decode", str(exc))]}
+            return {"ok": False, "events": [], "errors": [_problem("decode", str(exc))]}
         events: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []
-        partner = str(request.get("partner", "preview"))
         for index, document in enumerate(documents):
-            ctx = MappingContext(partner=partner, channel=str(request.get("channel", "preview")),
-                                 message_id=PREVIEW_MESSAGE_ID, received_at=_now(), document_index=index)
+            ctx = MappingContext(partner=partner, channel=channel, message_id=PREVIEW_MESSAGE_ID,
+                                 received_at=_now(), document_index=index)
             try:
                 chosen = mapping or self.registry.select(document, None, partner)
                 produced = chosen.apply(document, ctx)
