@@ -117,12 +117,12 @@ class X12Decoder:
                            segment_in_file=raw.segment_in_file)
             )
         else:
-            check = ElementChecker(raw.delimiters, loc, errors) if self._validate else None
+            check = ElementChecker(raw.delimiters, loc, errors, raw.special) if self._validate else None
             if check is not None:
                 check(segs[0], guide.st, 1)
+                if raw.has_trailer:
+                    check(segs[-1], guide.se, len(segs))
             body = guided_body(body_segs, guide, raw.delimiters, loc, errors, check)
-            if check is not None and raw.has_trailer:
-                check(segs[-1], guide.se, len(segs))
             if grp.functional_id and grp.functional_id != guide.functional_id:
                 self.warnings.append(
                     X12Warning(f"{loc.text()}: GS01 {grp.functional_id!r} is not the functional id {guide.functional_id!r} of a {rec.set_id}",

@@ -89,6 +89,7 @@ class RawSet:
     record: SetRecord
     delimiters: Delimiters
     has_trailer: bool = False
+    special: bool = True
 
 
 def interchange_header(isa: list[str]) -> dict[str, str]:
@@ -152,6 +153,8 @@ class EnvelopeReader:
         for batch in self._batches:
             segs = batch.segments
             first = batch.first_index
+            if cur is not None and batch.special:
+                cur.special = True
             k = 0
             n = len(segs)
             while k < n:
@@ -377,7 +380,7 @@ class EnvelopeReader:
         control = seg[2].strip() if len(seg) > 2 else ""
         record = SetRecord(set_id, control, index)
         grp.sets.append(record)
-        raw = RawSet([seg], index, batch.offset(k), ich or _ORPHAN, grp, record, batch.delimiters)
+        raw = RawSet([seg], index, batch.offset(k), ich or _ORPHAN, grp, record, batch.delimiters, special=batch.special)
         where = {
             "interchange": ich.control_number if ich else None,
             "group": grp.control_number or None,

@@ -49,6 +49,38 @@ class SegmentRule:
     elements: list[ElementRule]
     keys: list[str] = field(default_factory=list)
     composite_positions: frozenset[int] = frozenset()
+    plan: list[tuple[str, int, int, int, frozenset[str] | None, bool, ElementRule]] = field(default_factory=list)
+    required_positions: list[int] = field(default_factory=list)
+
+    def compile(self) -> None:
+        """Precompute the per-element checks the validator runs for every occurrence of this segment."""
+        self.keys = segment_keys(self.id, max(99, len(self.elements)))
+        self.composite_positions = frozenset(i + 1 for i, e in enumerate(self.elements) if e.components is not None)
+        self.plan = [
+            (self.keys[i], _check_kind(e), e.min_len, e.max_len, e.codes, e.usage == "R", e)
+            for i, e in enumerate(self.elements, 1)
+        ]
+        self.required_positions = [i for i, e in enumerate(self.elements, 1) if e.usage == "R"]
+
+
+# Check kinds, so the validator's inner loop branches on an int instead of re-reading types.
+KIND_LENGTH = 0
+KIND_CODES = 1
+KIND_NUMERIC = 2
+KIND_OTHER = 3
+KIND_COMPOSITE = 4
+
+
+def _check_kind(rule: ElementRule) -> int:
+    if rule.components is not None:
+        return KIND_COMPOSITE
+    if rule.data_type in ("AN", "ID") and rule.codes is None:
+        return KIND_LENGTH
+    if rule.data_type == "ID":
+        return KIND_CODES
+    if rule.data_type == "N0":
+        return KIND_NUMERIC
+    return KIND_OTHER
 
 
 @dataclass(slots=True)
@@ -62,6 +94,7 @@ class LoopRule:
     children: list[SegmentRule | LoopRule]
     index: dict[str, list[int]] = field(default_factory=dict)
     required: list[int] = field(default_factory=list)
+    is_loop: list[bool] = field(default_factory=list)
 
     @property
     def first_segment(self) -> str:
@@ -70,6 +103,7 @@ class LoopRule:
     def compile(self) -> None:
         self.index = {}
         self.required = []
+        self.is_loop = [isinstance(c, LoopRule) for c in self.children]
         for pos, child in enumerate(self.children):
             sid = child.id if isinstance(child, SegmentRule) else child.first_segment
             self.index.setdefault(sid, []).append(pos)
@@ -121,9 +155,9 @@ def _element(node: Any, ref: str) -> ElementRule:
 
 def _segment(node: Any) -> SegmentRule:
     elements = [_element(e, f"{node.id}{k:02d}") for k, e in enumerate(node.children, 1)]
-    keys = segment_keys(node.id)
-    comps = frozenset(i + 1 for i, e in enumerate(elements) if e.components is not None)
-    return SegmentRule(node.id, node.usage, _max(node.max_use), elements, keys, comps)
+    rule = SegmentRule(node.id, node.usage, _max(node.max_use), elements)
+    rule.compile()
+    return rule
 
 
 def _loop(node: Any, ids: set[str]) -> LoopRule:
@@ -215,6 +249,7 @@ def apply_overrides(guide: Guide, overrides: Mapping[str, Any]) -> Guide:
                 if rule.ref in el_over:
                     touched.add(rule.ref)
                     _override_element(rule, el_over[rule.ref])
+        seg.compile()
     missing = (set(seg_over) | set(el_over)) - touched
     if missing:
         raise GuideError(f"overrides name {sorted(missing)}, which guide {guide.set_id}/{guide.version} does not have")

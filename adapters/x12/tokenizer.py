@@ -55,7 +55,7 @@ class SegmentBatch:
     received (leading whitespace and line breaks included), used for byte offsets and audit copies.
     """
 
-    __slots__ = ("segments", "raw", "first_index", "base_offset", "delimiters", "_ascii", "_encoding", "_ends")
+    __slots__ = ("segments", "raw", "first_index", "base_offset", "delimiters", "special", "_ascii", "_encoding", "_ends")
 
     def __init__(
         self,
@@ -75,6 +75,8 @@ class SegmentBatch:
         self._ascii = is_ascii
         self._encoding = encoding
         self._ends: list[int] | None = None
+        # Whether any segment here may hold a composite or repeated element (one C-level scan per chunk).
+        self.special = False
 
     def offset(self, k: int) -> int:
         """Byte offset in the input of the first non-blank character of segment ``k``."""
@@ -338,6 +340,7 @@ class Tokenizer:
         sep = delims.element
         segments = [p.split(sep) for p in stripped]
         batch = SegmentBatch(segments, raw, self._segments_seen + 1, base, delims, region.isascii(), self._encoding)
+        batch.special = delims.component in region or (delims.repetition is not None and delims.repetition in region)
         self._segments_seen += len(segments)
         return batch
 

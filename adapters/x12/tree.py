@@ -20,7 +20,8 @@ from adapters.x12.guide import Guide, LoopRule, SegmentRule, segment_keys
 from adapters.x12.tokenizer import Delimiters
 
 _SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
-ElementCheck = Callable[[list[str], SegmentRule, int], None]
+# Converts a placed segment to its dict (and, when validating, checks its elements).
+Convert = Callable[[list[str], SegmentRule, int], dict[str, Any]]
 _generic_keys: dict[str, list[str]] = {}
 
 
@@ -77,13 +78,16 @@ def flat_body(segments: list[list[str]], delims: Delimiters) -> dict[str, Any]:
 
 
 class _Frame:
-    __slots__ = ("rule", "body", "pos", "counts")
+    __slots__ = ("rule", "body", "pos", "counts", "index")
 
-    def __init__(self, rule: LoopRule, body: dict[str, Any]) -> None:
+    def __init__(self, rule: LoopRule, body: dict[str, Any], pos: int) -> None:
         self.rule = rule
         self.body = body
-        self.pos = 0
+        # Search floor: inside a loop it starts at 1 because the loop's first segment always opens
+        # a new instance (found one level up), never a repeat inside the current one.
+        self.pos = pos
         self.counts = [0] * len(rule.children)
+        self.index = rule.index
 
 
 def guided_body(
@@ -92,25 +96,29 @@ def guided_body(
     delims: Delimiters,
     loc: Locator,
     errors: list[X12Error],
-    check: ElementCheck | None = None,
+    convert: Convert | None = None,
 ) -> dict[str, Any]:
     """Place body segments (no ST/SE) into loops per the guide, reporting structural findings.
 
     Segment ``segments[i]`` is position ``i + 2`` in the set (ST is 1). A segment that cannot be
     placed is kept in the innermost open loop so no data is lost, and reported.
     """
+    if convert is None:
+        def convert(seg: list[str], rule: SegmentRule, position: int) -> dict[str, Any]:
+            return segment_to_dict(seg, rule.keys, delims, rule.composite_positions)
     root: dict[str, Any] = {}
-    frames = [_Frame(guide.body, root)]
-    for i, seg in enumerate(segments):
+    frames = [_Frame(guide.body, root, 0)]
+    position = 1
+    for seg in segments:
+        position += 1
         sid = seg[0]
         depth = len(frames) - 1
         j = -1
         while depth >= 0:
             fr = frames[depth]
-            cands = fr.rule.index.get(sid)
+            cands = fr.index.get(sid)
             if cands is not None:
-                # Inside a loop, its first segment always opens a new instance (found one level up).
-                floor = fr.pos if depth == 0 else max(fr.pos, 1)
+                floor = fr.pos
                 for c in cands:
                     if c >= floor:
                         j = c
@@ -118,44 +126,41 @@ def guided_body(
                 if j >= 0:
                     break
             depth -= 1
-        position = i + 2
         if j < 0:
             _unplaced(seg, frames[-1], guide, delims, loc, errors, position)
             continue
         while len(frames) - 1 > depth:
             _close(frames.pop(), loc, errors, position)
-        fr = frames[depth]
-        child = fr.rule.children[j]
+        rule = fr.rule
+        child = rule.children[j]
         fr.pos = j
         fr.counts[j] += 1
-        if isinstance(child, SegmentRule):
+        if not rule.is_loop[j]:
             if fr.counts[j] > child.max_use:
                 errors.append(loc.segment_error(f"{sid} appears more than its maximum use of {child.max_use} here", "5", position, sid))
-            fr.body.setdefault(sid, []).append(segment_to_dict(seg, child.keys, delims, child.composite_positions))
-            if check is not None:
-                check(seg, child, position)
+            body = fr.body
+            if sid in body:
+                body[sid].append(convert(seg, child, position))
+            else:
+                body[sid] = [convert(seg, child, position)]
             continue
         if fr.counts[j] > child.repeat:
             errors.append(loc.segment_error(f"loop {child.key} repeats more than its maximum of {child.repeat}", "4", position, sid, child.id))
         new: dict[str, Any] = {}
         fr.body.setdefault(child.key, []).append(new)
-        inner = _Frame(child, new)
+        inner = _Frame(child, new, 1)
         frames.append(inner)
         # A loop can start with a nested loop only in guides we do not have; descend to its first segment.
-        while not isinstance(child.children[0], SegmentRule):
+        while child.is_loop[0]:
             child = child.children[0]
             inner.counts[0] = 1
             deeper: dict[str, Any] = {}
             inner.body.setdefault(child.key, []).append(deeper)
-            inner = _Frame(child, deeper)
+            inner = _Frame(child, deeper, 1)
             frames.append(inner)
         first = child.children[0]
-        assert isinstance(first, SegmentRule)
         inner.counts[0] = 1
-        new_body = inner.body
-        new_body[sid] = [segment_to_dict(seg, first.keys, delims, first.composite_positions)]
-        if check is not None:
-            check(seg, first, position)
+        inner.body[sid] = [convert(seg, first, position)]
     end = len(segments) + 2
     while frames:
         _close(frames.pop(), loc, errors, end)

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from adapters.x12.errors import GuideError, Locator, X12Error
-from adapters.x12.guide import ElementRule, Guide, SegmentRule
+from adapters.x12.guide import KIND_CODES, KIND_COMPOSITE, KIND_LENGTH, KIND_NUMERIC, ElementRule, Guide, SegmentRule
 from adapters.x12.tokenizer import Delimiters
 
 _NUMERIC = re.compile(r"^-?\d+$")
@@ -55,47 +55,111 @@ def check_value(value: str, rule: ElementRule) -> tuple[str, str] | None:
 
 
 class ElementChecker:
-    """Callable used by the tree walker: checks the elements of each placed segment of one set."""
+    """Converts each placed segment of one set to its tree dict while checking its elements.
 
-    __slots__ = ("comp", "rep", "loc", "errors")
+    Doing both in one pass over the elements is what keeps decode + validation fast: each value is
+    stripped once and most checks are a length comparison or a set lookup.
+    """
 
-    def __init__(self, delims: Delimiters, loc: Locator, errors: list[X12Error]) -> None:
+    __slots__ = ("comp", "rep", "loc", "errors", "delims", "special")
+
+    def __init__(self, delims: Delimiters, loc: Locator, errors: list[X12Error], special: bool = True) -> None:
+        self.delims = delims
+        # False when the set's text holds no component/repetition separator: skips two scans per element.
+        self.special = special
         self.comp = delims.component
         self.rep = delims.repetition
         self.loc = loc
         self.errors = errors
 
-    def __call__(self, seg: list[str], rule: SegmentRule, position: int) -> None:
-        n = len(seg)
-        elements = rule.elements
-        for i, er in enumerate(elements, 1):
-            raw = seg[i] if i < n else ""
-            value = raw.strip()
-            if not value:
-                if er.usage == "R":
+    def __call__(self, seg: list[str], rule: SegmentRule, position: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        plan = rule.plan
+        special = self.special
+        comp = self.comp
+        rep = self.rep
+        i = 0
+        for v, p in zip(seg[1:], plan):
+            i += 1
+            if not v:
+                if p[5]:
+                    self._fail(seg, rule, position, i, p[6], "1", "mandatory element is missing", None)
+                continue
+            key, kind, lo, hi, codes, required, er = p
+            s = v.strip()
+            if not s:
+                if required:
                     self._fail(seg, rule, position, i, er, "1", "mandatory element is missing", None)
                 continue
-            if er.components is not None:
-                self._composite(seg, rule, position, i, er, value)
+            if kind == KIND_COMPOSITE or (special and (comp in s or (rep is not None and rep in s))):
+                self._special(seg, rule, position, i, er, s, out)
                 continue
-            values = value.split(self.rep) if self.rep is not None and self.rep in value else (value,)
-            for v in values:
-                if self.comp in v:
-                    self._fail(seg, rule, position, i, er, "13", f"simple element holds component separator {self.comp!r}", v)
+            if kind == KIND_LENGTH:
+                if len(s) > hi or len(s) < lo:
+                    self._check(seg, rule, position, i, er, s)
+            elif kind == KIND_CODES:
+                if s not in codes:
+                    self._check(seg, rule, position, i, er, s)
+            elif kind == KIND_NUMERIC:
+                if not (s.isdigit() and lo <= len(s) <= hi):
+                    self._check(seg, rule, position, i, er, s)
+            else:
+                self._check(seg, rule, position, i, er, s)
+            out[key] = s
+        n = len(seg)
+        m = len(plan)
+        if n - 1 > m:
+            for k in range(m + 1, n):
+                self._extra(seg, rule, position, k, out)
+        elif n <= m:
+            for k in rule.required_positions:
+                if k >= n:
+                    self._fail(seg, rule, position, k, plan[k - 1][6], "1", "mandatory element is missing", None)
+        return out
+
+    def _check(self, seg: list[str], rule: SegmentRule, position: int, i: int, er: ElementRule, value: str) -> None:
+        found = check_value(value, er)
+        if found is not None:
+            self._fail(seg, rule, position, i, er, found[0], found[1], value)
+
+    def _extra(self, seg: list[str], rule: SegmentRule, position: int, i: int, out: dict[str, Any]) -> None:
+        value = seg[i].strip()
+        if not value:
+            return
+        out[f"{rule.id}{i:02d}"] = value
+        if not any(e.code == "3" and e.segment_in_set == position for e in self.errors[-3:]):
+            self.errors.append(
+                self.loc.element_error(
+                    f"{rule.id} has {len(seg) - 1} elements; the guide defines {len(rule.elements)}", "3", position, rule.id, i,
+                    f"{rule.id}{i:02d}", None, seg[i],
+                )
+            )
+
+    def _special(self, seg: list[str], rule: SegmentRule, position: int, i: int, er: ElementRule, value: str, out: dict[str, Any]) -> None:
+        """Composite or repeated element: tree value is a list; check each component/repeat."""
+        if self.rep is not None and self.rep in value:
+            repeats = [x.strip() for x in value.split(self.rep)]
+            items: list[Any] = []
+            for x in repeats:
+                if not x:
                     continue
-                found = check_value(v.strip(), er)
-                if found is not None:
-                    self._fail(seg, rule, position, i, er, found[0], found[1], v)
-        if n - 1 > len(elements):
-            for i in range(len(elements) + 1, n):
-                if seg[i].strip():
-                    self.errors.append(
-                        self.loc.element_error(
-                            f"{rule.id} has {n - 1} elements; the guide defines {len(elements)}", "3", position, rule.id, i,
-                            f"{rule.id}{i:02d}", None, seg[i],
-                        )
-                    )
-                    break
+                if er.components is not None:
+                    self._composite(seg, rule, position, i, er, x)
+                    items.append([p.strip() for p in x.split(self.comp)])
+                elif self.comp in x:
+                    self._fail(seg, rule, position, i, er, "13", f"simple element holds component separator {self.comp!r}", x)
+                    items.append([p.strip() for p in x.split(self.comp)])
+                else:
+                    self._check(seg, rule, position, i, er, x)
+                    items.append(x)
+            if items:
+                out[rule.plan[i - 1][0]] = items
+            return
+        if er.components is not None:
+            self._composite(seg, rule, position, i, er, value)
+        else:
+            self._fail(seg, rule, position, i, er, "13", f"simple element holds component separator {self.comp!r}", value)
+        out[rule.plan[i - 1][0]] = [p.strip() for p in value.split(self.comp)]
 
     def _composite(self, seg: list[str], rule: SegmentRule, position: int, i: int, er: ElementRule, value: str) -> None:
         parts = value.split(self.comp)

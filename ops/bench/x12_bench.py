@@ -1,0 +1,252 @@
+"""X12 reader benchmark: our tokenizer and decode+validate against pyx12, side by side.
+
+Run: ``.venv/bin/python ops/bench/x12_bench.py [--mb 30] [--pyx12-mb 1]``
+
+Builds a temp file of real 214 and 204 transaction sets from the shared corpus (renumbered, in groups
+of 50-500 sets, several groups per interchange), then measures each reader in a fresh subprocess so
+peak RSS belongs to that reader alone. Prints MB/s, segments/s and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import json
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT / ".." / "shared" / "corpus" / "x12"
+SOURCES = [
+    "214/alnk-214-single-line.edi",
+    "214/canadapost-214-multi-st.edi",
+    "214/cleo-epes-214.edi",
+    "214/otmos-rlca-214-newline.edi",
+    "204/conard-koch-204-indented.edi",
+    "204/exspeedite-ruan-204-single-line.edi",
+    "204/edilexparse-unilever-204.edi",
+    "204/otmos-patrick-204.edi",
+]
+
+
+def corpus_sets() -> dict[str, list[list[list[str]]]]:
+    """Body segments (no ST/SE) of every 214 and 204 set in the chosen corpus files."""
+    from adapters.x12 import decode_x12
+
+    out: dict[str, list[list[list[str]]]] = {"214": [], "204": []}
+    for name in SOURCES:
+        result = decode_x12((CORPUS / name).read_bytes(), validate=False)
+        for doc in result.documents:
+            body = [[v.strip() for v in seg] for seg in doc.raw_segments[1:]]
+            if body and body[-1][0] == "SE":
+                body.pop()
+            out[doc.set_id].append(body)
+    return out
+
+
+def build_file(path: Path, megabytes: float, seed: int = 7) -> dict[str, int]:
+    """Write interchanges of 214 groups (QM) and 204 groups (SM) until the file reaches ``megabytes``."""
+    rng = random.Random(seed)
+    sets = corpus_sets()
+    target = int(megabytes * 1_000_000)
+    size = isa_n = gs_n = st_n = segs = 0
+    with path.open("w", encoding="ascii", newline="") as fh:
+        while size < target:
+            isa_n += 1
+            parts = [
+                f"ISA*00*          *00*          *02*CARR           *ZZ*GATEWAY        *260101*1200*U*00401*{isa_n:09d}*0*P*>~\n"
+            ]
+            groups = rng.randint(1, 3)
+            for _ in range(groups):
+                gs_n += 1
+                set_id = rng.choice(("214", "214", "204"))
+                fid = "QM" if set_id == "214" else "SM"
+                parts.append(f"GS*{fid}*CARR*GATEWAY*20260101*1200*{gs_n}*X*004010~\n")
+                n_sets = rng.randint(50, 500)
+                for _ in range(n_sets):
+                    st_n += 1
+                    body = rng.choice(sets[set_id])
+                    ctl = f"{st_n % 1_000_000_000:09d}"
+                    lines = [f"ST*{set_id}*{ctl}~\n"] + ["*".join(seg) + "~\n" for seg in body]
+                    lines.append(f"SE*{len(body) + 2}*{ctl}~\n")
+                    segs += len(body) + 2
+                    parts.extend(lines)
+                parts.append(f"GE*{n_sets}*{gs_n}~\n")
+                segs += 2
+            parts.append(f"IEA*{groups}*{isa_n:09d}~\n")
+            segs += 2
+            text = "".join(parts)
+            fh.write(text)
+            size += len(text)
+    return {"bytes": size, "interchanges": isa_n, "groups": gs_n, "sets": st_n, "segments": segs}
+
+
+def slice_file(src: Path, dst: Path, megabytes: float) -> int:
+    """Copy whole interchanges from ``src`` until ``megabytes`` (pyx12's validator is too slow for all)."""
+    data = src.read_text()
+    limit = int(megabytes * 1_000_000)
+    ends = [m.end() for m in re.finditer(r"IEA\*[^~]*~\n", data)]
+    cut = next((e for e in ends if e >= limit), ends[-1])
+    dst.write_text(data[:cut])
+    return cut
+
+
+def pyx12_map_dir(tmp: Path) -> Path:
+    """pyx12's packaged map directory plus our 214/204 maps, data elements and transport ISA qualifiers."""
+    import defusedxml.ElementTree as ET
+
+    target = tmp / "pyx12maps"
+    shutil.copytree(str(importlib.resources.files("pyx12") / "map"), target)
+    ours = ROOT / "adapters" / "x12" / "guides" / "maps" / "4010"
+    for name in ("214.4010.xml", "204.4010.xml"):
+        shutil.copy(ours / name, target / name)
+    maps_xml = (target / "maps.xml").read_text()
+    entries = (
+        '<map vriic="004010" fic="QM" abbr="214">214.4010.xml</map>\n'
+        '    <map vriic="004010" fic="SM" abbr="204">204.4010.xml</map>\n'
+    )
+    maps_xml = maps_xml.replace('<version icvn="00401">', '<version icvn="00401">\n    ' + entries, 1)
+    (target / "maps.xml").write_text(maps_xml)
+    known = {e.get("ele_num") for e in ET.parse(target / "dataele.xml").getroot().iter("data_ele")}
+    extra = [line for line in (ours / "dataele.xml").read_text().splitlines()
+             if "<data_ele " in line and re.search(r'ele_num="([^"]+)"', line).group(1) not in known]
+    dataele = (target / "dataele.xml").read_text().replace("</data_elements>", "\n".join(extra) + "\n</data_elements>")
+    (target / "dataele.xml").write_text(dataele)
+    control = (target / "x12.control.00401.xml").read_text()
+    control = control.replace("<code>ZZ</code>", "<code>ZZ</code><code>02</code><code>12</code>")
+    (target / "x12.control.00401.xml").write_text(control)
+    return target
+
+
+# --- child measurements (each in its own process) -------------------------------------------------
+
+def child_ours_tokenize(path: str) -> dict[str, float]:
+    from adapters.x12.tokenizer import Tokenizer, iter_chunks
+
+    t0 = time.perf_counter()
+    segs = 0
+    for batch in Tokenizer(iter_chunks(path)).batches():
+        segs += len(batch.segments)
+    return {"seconds": time.perf_counter() - t0, "segments": segs}
+
+
+def child_ours_decode(path: str) -> dict[str, float]:
+    from adapters.x12 import X12Decoder
+    from adapters.x12.guide import default_registry
+    from adapters.x12.tokenizer import iter_chunks
+
+    default_registry()  # guide loading is a one-off per process, not per byte
+    t0 = time.perf_counter()
+    docs = bad = 0
+    decoder = X12Decoder(iter_chunks(path))
+    for doc in decoder.documents():
+        docs += 1
+        bad += not doc.accepted
+    return {"seconds": time.perf_counter() - t0, "sets": docs, "rejected_sets": bad, "errors": len(decoder.errors)}
+
+
+def child_pyx12_raw(path: str) -> dict[str, float]:
+    from pyx12.rawx12file import RawX12File
+
+    t0 = time.perf_counter()
+    with open(path, encoding="ascii") as fh:
+        segs = sum(1 for _ in RawX12File(fh))
+    return {"seconds": time.perf_counter() - t0, "segments": segs}
+
+
+def child_pyx12_reader(path: str) -> dict[str, float]:
+    from pyx12.x12file import X12Reader
+
+    t0 = time.perf_counter()
+    reader = X12Reader(path)
+    segs = sum(1 for _ in reader)
+    reader.pop_errors()
+    return {"seconds": time.perf_counter() - t0, "segments": segs}
+
+
+def child_pyx12_validate(path: str, map_dir: str) -> dict[str, float]:
+    import io
+    import logging
+
+    import pyx12.params
+    from pyx12.x12n_document import x12n_document
+
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
+    params = pyx12.params.params()
+    t0 = time.perf_counter()
+    with open(path, encoding="ascii") as src:
+        ok = x12n_document(params, src, io.StringIO(), None, None, map_path=map_dir)
+    return {"seconds": time.perf_counter() - t0, "valid": bool(ok)}
+
+
+CHILDREN = {
+    "ours_tokenize": child_ours_tokenize,
+    "ours_decode": child_ours_decode,
+    "pyx12_raw": child_pyx12_raw,
+    "pyx12_reader": child_pyx12_reader,
+    "pyx12_validate": child_pyx12_validate,
+}
+
+
+def peak_rss_mb() -> float:
+    """High-water RSS of this process image (VmHWM resets at exec, unlike ru_maxrss)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_child(name: str, *args: str) -> dict[str, float]:
+    proc = subprocess.run([sys.executable, __file__, "--child", name, *args], capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=30.0, help="size of the benchmark file")
+    ap.add_argument("--pyx12-mb", type=float, default=1.0, help="slice size for pyx12's full validation")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        result = CHILDREN[args.child[0]](*args.child[1:])
+        result["peak_rss_mb"] = peak_rss_mb()
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory() as tmpname:
+        tmp = Path(tmpname)
+        big = tmp / "bench.x12"
+        facts = build_file(big, args.mb)
+        small = tmp / "slice.x12"
+        small_bytes = slice_file(big, small, args.pyx12_mb)
+        tiny = tmp / "tiny.x12"
+        tiny_bytes = slice_file(big, tiny, args.mb / 10)
+        maps = pyx12_map_dir(tmp)
+        mb = facts["bytes"] / 1e6
+        print(f"file: {mb:.1f} MB, {facts['interchanges']} interchanges, {facts['groups']} groups, "
+              f"{facts['sets']} sets, {facts['segments']} segments (real 214/204 bodies from the corpus)")
+        rows = [
+            ("ours: tokenizer (stream, 64 KB chunks)", mb, run_child("ours_tokenize", str(big))),
+            ("ours: tokenizer, file 1/10 size (RSS check)", tiny_bytes / 1e6, run_child("ours_tokenize", str(tiny))),
+            ("ours: decode + guide validation (stream)", mb, run_child("ours_decode", str(big))),
+            ("pyx12: RawX12File splitter", mb, run_child("pyx12_raw", str(big))),
+            ("pyx12: X12Reader", mb, run_child("pyx12_reader", str(big))),
+            (f"pyx12: x12n_document + our map ({small_bytes / 1e6:.1f} MB)", small_bytes / 1e6,
+             run_child("pyx12_validate", str(small), str(maps))),
+            (f"ours: decode + validation, same {small_bytes / 1e6:.1f} MB", small_bytes / 1e6, run_child("ours_decode", str(small))),
+        ]
+        print(f"{'reader':<52} {'MB':>6} {'s':>7} {'MB/s':>7} {'peak RSS MB':>12}  notes")
+        for label, size, res in rows:
+            notes = {k: v for k, v in res.items() if k not in ("seconds", "peak_rss_mb")}
+            print(f"{label:<52} {size:6.1f} {res['seconds']:7.2f} {size / res['seconds']:7.1f} {res['peak_rss_mb']:12.0f}  {notes}")
+
+
+if __name__ == "__main__":
+    main()
