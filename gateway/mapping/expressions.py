@@ -67,27 +67,22 @@ def _chain(node: dict[str, Any]) -> list[str | int] | None:
 
 
 def _direct(steps: list[str | int]) -> Evaluator:
-    first, rest = steps[0], tuple(steps[1:])
+    """Straight-line Python for a chain, compiled once (JMESPath semantics: any miss is null).
 
-    def evaluate(bindings: dict[str, Any]) -> Any:
-        value = bindings.get(first)  # type: ignore[arg-type]
-        for step in rest:
-            if value is None:
-                return None
-            if step.__class__ is int:
-                if value.__class__ is not list:
-                    return None
-                try:
-                    value = value[step]
-                except IndexError:
-                    return None
-            else:
-                if value.__class__ is not dict and not isinstance(value, dict):
-                    return None
-                value = value.get(step)
-        return value
-
-    return evaluate
+    Key steps use ``[]`` inside one try block: a missing key, a list or text where an object was
+    expected, or a null on the way all raise and mean null. Index steps check for a list first,
+    because indexing text would return a character where JMESPath returns null.
+    """
+    lines = ["def evaluate(bindings):", "    try:", f"        value = bindings[{steps[0]!r}]"]
+    for step in steps[1:]:
+        if isinstance(step, int):
+            lines.append("        if value.__class__ is not list:")
+            lines.append("            return None")
+        lines.append(f"        value = value[{step!r}]")
+    lines += ["    except (KeyError, TypeError, IndexError):", "        return None", "    return value"]
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(lines), f"<path {'.'.join(map(str, steps))}>", "exec"), namespace)  # noqa: S102
+    return namespace["evaluate"]
 
 
 def _fast(node: dict[str, Any]) -> Evaluator | None:
