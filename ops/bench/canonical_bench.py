@@ -1,15 +1,21 @@
 """Micro benchmark: canonical validator throughput on one core.
 
-Usage: .venv/bin/python ops/bench/canonical_bench.py [--seconds 3]
-Measures valid events/s for the typical shipment.status example (and every
-other example type), plus the cost of the slow path on an invalid event.
+Usage: .venv/bin/python ops/bench/canonical_bench.py [--events 20000] [--engine native]
+
+Validates a stream of *distinct* events (ids, timestamps, PRO numbers and
+weights differ per event, so neither engine can profit from repeated strings
+more than a real stream would; codes such as units and countries repeat, as
+they do in real traffic). Reports events/s by CPU time of this process, which
+is stable on a shared machine, and by wall time.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -18,39 +24,68 @@ from canonical.examples import EXAMPLES  # noqa: E402
 from canonical.validate import CanonicalValidationError, CanonicalValidator  # noqa: E402
 
 
-def rate(fn, seconds: float) -> float:
-    """Calls per second of ``fn`` over roughly ``seconds`` of wall time."""
-    n, batch = 0, 1000
-    start = time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        for _ in range(batch):
-            fn()
-        n += batch
-    return n / elapsed
+def shipment_stream(n: int) -> list[dict]:
+    """``n`` distinct, valid shipment.status events."""
+    base = EXAMPLES["shipment.status"]()
+    t0 = datetime(2026, 1, 20, 14, 5, tzinfo=timezone(timedelta(hours=-5)))
+    out = []
+    for i in range(n):
+        ev = copy.deepcopy(base)
+        t = t0 + timedelta(seconds=37 * i)
+        ev["id"] = f"01JH8Z6V7Q5W2N3X4Y{i:08d}"
+        ev["time"] = t.isoformat()
+        d = ev["data"]
+        d["sourceEventId"] = f"214-{i:09d}"
+        d["subject"]["value"] = d["identifiers"][0]["value"] = f"PRO{i:09d}"
+        d["occurredAt"].update(instant=t.isoformat(),
+                               instantUtc=t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+                               localDate=t.date().isoformat(), localTime=t.strftime("%H:%M"))
+        d["receivedAt"] = (t + timedelta(seconds=72)).astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        d["measurements"][0]["value"] = f"{1000 + i * 0.5:.1f}"
+        out.append(ev)
+    return out
+
+
+def measure(validator: CanonicalValidator, events: list[dict], rounds: int = 3) -> tuple[float, float]:
+    """Best (cpu events/s, wall events/s) over ``rounds`` passes."""
+    best_cpu = best_wall = 0.0
+    validate = validator.validate_event
+    for _ in range(rounds):
+        c0, w0 = time.process_time(), time.perf_counter()
+        for ev in events:
+            validate(ev)
+        c, w = time.process_time() - c0, time.perf_counter() - w0
+        best_cpu, best_wall = max(best_cpu, len(events) / c), max(best_wall, len(events) / w)
+    return best_cpu, best_wall
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--engine", choices=["native", "fastjsonschema", "both"], default="both")
     args = parser.parse_args()
-    t0 = time.perf_counter()
+    stream = shipment_stream(args.events)
+    engines = ["native", "fastjsonschema"] if args.engine == "both" else [args.engine]
+    for engine in engines:
+        t0 = time.perf_counter()
+        v = CanonicalValidator(engine=engine)
+        print(f"[{engine}] compile all 11 types: {time.perf_counter() - t0:.2f}s")
+        cpu, wall = measure(v, stream)
+        print(f"[{engine}] shipment.status, {len(stream)} distinct events: "
+              f"{cpu:,.0f}/s cpu-time ({1e6 / cpu:.1f} us), {wall:,.0f}/s wall")
+        for name, build in EXAMPLES.items():
+            cpu, _ = measure(v, [build()] * 2000)
+            print(f"[{engine}]   {name:24s} {cpu:10,.0f}/s cpu-time (one example repeated)")
     v = CanonicalValidator()
-    print(f"compile all types: {time.perf_counter() - t0:.2f}s")
-    for name, build in EXAMPLES.items():
-        event = build()
-        r = rate(lambda: v.validate_event(event), args.seconds)
-        print(f"{name:24s} {r:10,.0f} valid events/s  ({1e6 / r:6.1f} us/event)")
-    bad = EXAMPLES["shipment.status"]()
+    bad = copy.deepcopy(stream[0])
     bad["data"]["status"]["code"] = "NOPE"
-
-    def invalid() -> None:
+    n, c0 = 300, time.process_time()
+    for _ in range(n):
         try:
             v.validate_event(bad)
         except CanonicalValidationError:
             pass
-
-    r = rate(invalid, args.seconds)
-    print(f"{'invalid shipment.status':24s} {r:10,.0f} events/s (slow path, all errors)")
+    print(f"invalid event (slow path, all errors collected): {n / (time.process_time() - c0):,.0f}/s cpu-time")
 
 
 if __name__ == "__main__":
