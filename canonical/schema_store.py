@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from canonical.events import EVENT_TYPES, EventType, get_event_type
+from canonical.events import EVENT_TYPES, SCHEMA_BASE_ID, EventType, get_event_type
 
 DEFAULT_SCHEMA_DIR = Path(__file__).parent / "schemas"
 COMMON_PREFIX = "common.json#/$defs/"
@@ -93,7 +93,8 @@ def _name(event_type: str | EventType) -> str:
     return event_type.name if isinstance(event_type, EventType) else get_event_type(event_type).name
 
 
-def _bundle(common: Schema, envelope: Schema, et: EventType, data_file: Schema) -> tuple[Schema, Schema]:
+def bundle(common: Schema, envelope: Schema, et: EventType, data_file: Schema) -> tuple[Schema, Schema]:
+    """(whole-event schema, data schema) for ``et``, each self-contained."""
     defs: dict[str, Any] = copy.deepcopy(common.get("$defs", {}))
     local_defs = _rewrite_refs(data_file.get("$defs", {}))
     clash = set(defs) & set(local_defs)
@@ -109,7 +110,8 @@ def _bundle(common: Schema, envelope: Schema, et: EventType, data_file: Schema) 
     # Pin the envelope to this type, so one compiled validator checks both layers.
     props["type"] = {"type": "string", "const": et.ce_type}
     props["data"] = {"$ref": f"#/$defs/{DATA_DEF}"}
-    event["$id"] = et.schema_id.replace(".json", ".event.json")
+    event["$id"] = f"{SCHEMA_BASE_ID}bundled/{et.name}.event.json"
+    event["title"] = f"{data_file.get('title', et.name)}: whole CloudEvent (bundled)"
     event["$defs"] = {**defs, DATA_DEF: body}
     _check_refs(data_bundle, defs, et.schema_file)
     _check_refs(event, event["$defs"], et.schema_file)
@@ -126,5 +128,5 @@ def load_schemas(directory: Path | str = DEFAULT_SCHEMA_DIR) -> SchemaStore:
     datas: dict[str, Schema] = {}
     for name, et in EVENT_TYPES.items():
         data_files[name] = _read(directory / et.schema_file)
-        events[name], datas[name] = _bundle(common, envelope, et, data_files[name])
+        events[name], datas[name] = bundle(common, envelope, et, data_files[name])
     return SchemaStore(common, envelope, data_files, events, datas)

@@ -792,10 +792,20 @@ def envelope_schema() -> Schema:
 
 
 def all_schemas() -> dict[str, Schema]:
-    """File name -> schema, for every file in canonical/schemas."""
-    out = {"common.json": common_schema(), "envelope.json": envelope_schema()}
+    """Relative file name -> schema, for every file in canonical/schemas.
+
+    ``bundled/<type>.event.json`` are single-file schemas of a whole CloudEvent per
+    type (envelope + data, no sibling refs) for consumers whose tooling cannot
+    resolve references across files; they are derived, never edited.
+    """
+    from canonical.events import EVENT_TYPES
+    from canonical.schema_store import bundle
+
+    common, envelope = common_schema(), envelope_schema()
+    out = {"common.json": common, "envelope.json": envelope}
     for name, schema in events().items():
         out[f"{name}.json"] = schema
+        out[f"bundled/{name}.event.json"] = bundle(common, envelope, EVENT_TYPES[name], schema)[0]
     return out
 
 
@@ -806,10 +816,10 @@ def render(schema: Schema) -> str:
 
 def write(directory: Path = SCHEMA_DIR) -> list[Path]:
     """Write every schema file; returns the paths written."""
-    directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for fname, schema in all_schemas().items():
         p = directory / fname
+        p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(render(schema), encoding="utf-8")
         paths.append(p)
     return paths

@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as _JsError
 
 from canonical.fastcheck import compile_checker
+from canonical.schemagen import INSTANT_RE
 from canonical.events import EVENT_TYPES, EventType, event_type_for_ce_type, get_event_type
 from canonical.schema_store import SchemaStore, load_schemas
 
@@ -134,7 +135,7 @@ def _compile_fastjsonschema(schema: dict[str, Any]) -> Check:
 
 def _compile(schema: dict[str, Any], engine: Engine) -> Check:
     if engine == "native":
-        return compile_checker(schema)
+        return compile_checker(schema, no_memo=_UNIQUE_PATTERNS)
     if engine == "fastjsonschema":
         return _compile_fastjsonschema(schema)
     raise ValueError(f"unknown validation engine {engine!r}")
@@ -143,6 +144,9 @@ def _compile(schema: dict[str, Any], engine: Engine) -> Check:
 def _refuse_remote(uri: str) -> Any:
     raise ValueError(f"remote $ref {uri!r} is not allowed in canonical schemas")
 
+
+# Instants differ in nearly every event: memoising their matches would not pay.
+_UNIQUE_PATTERNS = frozenset({INSTANT_RE})
 
 _NO_REMOTE = {"http": _refuse_remote, "https": _refuse_remote}
 

@@ -15,6 +15,7 @@ from canonical.schema_store import DEFAULT_SCHEMA_DIR, SchemaStore, load_schemas
 from canonical.tables import load_tables
 
 SCHEMA_FILES = sorted(DEFAULT_SCHEMA_DIR.glob("*.json"))
+BUNDLED_FILES = sorted(DEFAULT_SCHEMA_DIR.glob("bundled/*.json"))
 ALLOWED_KEYWORDS = {
     "$schema", "$id", "$ref", "$defs", "title", "description", "type", "properties",
     "required", "additionalProperties", "enum", "const", "pattern", "format", "minLength",
@@ -23,14 +24,15 @@ ALLOWED_KEYWORDS = {
 }
 
 
-@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SCHEMA_FILES + BUNDLED_FILES, ids=lambda p: p.name)
 def test_schema_is_valid_2020_12(path: Path) -> None:
     Draft202012Validator.check_schema(json.loads(path.read_text()))
 
 
 def test_committed_files_match_generator() -> None:
     expected = schemagen.all_schemas()
-    assert sorted(expected) == sorted(p.name for p in SCHEMA_FILES)
+    on_disk_names = [p.name for p in SCHEMA_FILES] + [f"bundled/{p.name}" for p in BUNDLED_FILES]
+    assert sorted(expected) == sorted(on_disk_names)
     for name, schema in expected.items():
         on_disk = (DEFAULT_SCHEMA_DIR / name).read_text()
         assert on_disk == schemagen.render(schema), f"{name} is stale: run python -m canonical.schemagen"
@@ -111,3 +113,28 @@ def test_envelope_typeddict_mirrors_schema(store: SchemaStore) -> None:
 def test_load_from_other_directory(tmp_path: Path) -> None:
     schemagen.write(tmp_path)
     assert sorted(load_schemas(tmp_path).event_types()) == sorted(EVENT_TYPES)
+
+
+def test_published_files_resolve_across_files() -> None:
+    """ERP tooling loads the files by $id: the sibling refs must resolve that way."""
+    from referencing import Registry, Resource
+
+    from canonical.examples import EXAMPLES
+
+    resources = [Resource.from_contents(json.loads(p.read_text())) for p in SCHEMA_FILES]
+    registry = Registry().with_resources((r.id(), r) for r in resources)
+    for name, et in EVENT_TYPES.items():
+        schema = json.loads((DEFAULT_SCHEMA_DIR / et.schema_file).read_text())
+        validator = Draft202012Validator(schema, registry=registry)
+        data = EXAMPLES[name]()["data"]
+        assert validator.is_valid(data), name
+        data["bogus"] = 1
+        assert not validator.is_valid(data)
+
+
+def test_bundled_file_validates_whole_event() -> None:
+    from canonical.examples import EXAMPLES
+
+    for name in EVENT_TYPES:
+        schema = json.loads((DEFAULT_SCHEMA_DIR / "bundled" / f"{name}.event.json").read_text())
+        assert Draft202012Validator(schema).is_valid(EXAMPLES[name]()), name

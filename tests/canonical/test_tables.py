@@ -21,7 +21,7 @@ def test_expected_tables_present(tables) -> None:
     assert set(tables) >= {
         "status-taxonomy", "x12-at7-status", "x12-at7-reason", "x12-time-codes",
         "dcsa-event-codes", "easypost-status", "shippo-status", "terminal49-events",
-        "units", "x12-ref-qualifiers", "x12-entity-codes",
+        "units", "x12-ref-qualifiers", "x12-entity-codes", "x12-at7-appointment",
     }
 
 
@@ -36,7 +36,8 @@ def test_codes_are_strings(tables) -> None:
 
 
 @pytest.mark.skipif(not AT7_CSV.exists(), reason="shared code list not available")
-@pytest.mark.parametrize("element, table", [("1650", "x12-at7-status"), ("1651", "x12-at7-reason")])
+@pytest.mark.parametrize("element, table", [
+    ("1650", "x12-at7-status"), ("1651", "x12-at7-reason"), ("1652", "x12-at7-appointment")])
 def test_every_x12_code_has_a_row(tables, element: str, table: str) -> None:
     with AT7_CSV.open(newline="", encoding="utf-8") as fh:
         codes = {r["code"] for r in csv.DictReader(fh) if r["x12_element"] == element}
@@ -54,7 +55,7 @@ def test_x12_estimates_are_classified(tables) -> None:
 
 def test_crosswalks_point_into_taxonomy(tables) -> None:
     taxonomy = tables["status-taxonomy"]
-    for name in ("x12-at7-status", "easypost-status", "shippo-status", "terminal49-events", "dcsa-event-codes"):
+    for name in ("x12-at7-status", "x12-at7-appointment", "easypost-status", "shippo-status", "terminal49-events", "dcsa-event-codes"):
         for key, value in tables[name].items():
             for field in ("code", "atOrigin", "atDestination"):
                 if field in value:
