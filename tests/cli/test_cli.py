@@ -1,0 +1,142 @@
+"""The `gateway` command as a user runs it: real processes, real corpus files."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def gateway(*args: str, cwd: Path = REPO, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gateway", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def test_every_mapping_passes_its_fixture_tests():
+    result = gateway("mappings", "test", "mappings")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " 0 failed" in result.stdout
+
+
+def test_mappings_lint_finds_no_problem_in_the_shipped_mappings():
+    result = gateway("mappings", "lint")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_translate_recognises_a_carrier_webhook_and_prints_json_lines():
+    result = gateway("translate", str(CORPUS / "carrier" / "easypost-tracker-updated-webhook-fedex.json"))
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(events) == 7 and {e["mapping"] for e in events} == {"easypost-tracker@1"}
+
+
+def test_translate_with_a_named_mapping_uses_it(tmp_path):
+    sample = tmp_path / "t.json"
+    sample.write_text(json.dumps({"object": "Tracker", "tracking_code": "EZ1", "tracking_details": []}))
+    result = gateway("translate", "--mapping", "easypost-tracker", str(sample))
+    assert result.returncode == 0 and result.stdout == ""
+
+
+def test_translate_of_malformed_json_says_where_and_exits_non_zero(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"object": "Tracker",\n  "tracking_code": }')
+    result = gateway("translate", str(bad))
+    assert result.returncode == 1
+    assert "line 2, column" in result.stderr and "malformed JSON" in result.stderr
+
+
+def test_translate_of_a_document_no_mapping_fits_names_the_candidates(tmp_path):
+    odd = tmp_path / "odd.json"
+    odd.write_text('{"hello": "world"}')
+    result = gateway("translate", str(odd))
+    assert result.returncode == 1 and "NoMappingMatched" in result.stderr and "easypost-tracker" in result.stderr
+
+
+def test_config_check_names_file_line_and_problem(tmp_path):
+    config = tmp_path / "gateway.yaml"
+    config.write_text("partners:\n  acme:\n    api_keys_file: k\n    hmac_secret: plaintext\n")
+    result = gateway("config", "check", str(config))
+    assert result.returncode == 1
+    assert f"{config}:4:18: partners.acme.hmac_secret: a secret must be {{env: NAME}} or {{file: PATH}}" in result.stderr
+
+
+def test_config_check_accepts_the_demo_configuration_shape(tmp_path):
+    config = tmp_path / "gateway.yaml"
+    text = (REPO / "ops" / "demo" / "gateway.yaml").read_text()
+    config.write_text(text.replace("$RECEIVER_URL", "http://127.0.0.1:9").replace("$GATEWAY_URL", "http://x")
+                      .replace("$MAPPINGS_DIR", str(REPO / "mappings")))
+    result = gateway("config", "check", str(config))
+    assert result.returncode == 0, result.stderr
+
+
+def test_mappings_new_scaffolds_a_mapping_listing_the_sample_paths():
+    result = gateway("mappings", "new", "--from", str(CORPUS / "carrier" / "shippo-track-usps-delivered.json"))
+    assert result.returncode == 0
+    assert "mapping: shippo-track-usps-delivered" in result.stdout
+    assert "#   doc.tracking_number = \"9205590164917337534322\"" in result.stdout
+
+
+def _config_with_partner(tmp_path: Path) -> Path:
+    config = tmp_path / "gateway.yaml"
+    config.write_text(f"""\
+gateway: {{mappings_dir: {REPO / 'mappings'}}}
+partners:
+  easypost: {{api_keys_file: keys/easypost.keys}}
+channels:
+  easypost-webhook: {{partner: easypost, content_types: [application/json], mapping: easypost-tracker}}
+""")
+    return config
+
+
+def test_partners_add_shows_the_key_once_and_stores_only_its_hash(tmp_path):
+    config = _config_with_partner(tmp_path)
+    result = gateway("partners", "add", "easypost", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.strip()
+    stored = (tmp_path / "keys" / "easypost.keys").read_text()
+    assert key.startswith("gwk_") and key not in stored and key.split(".")[0] in stored
+
+
+def test_partners_rotate_keeps_the_old_key_until_the_overlap_ends(tmp_path):
+    from gateway.credentials import load_keys
+    config = _config_with_partner(tmp_path)
+    old = gateway("partners", "add", "easypost", "--config", str(config)).stdout.strip()
+    new = gateway("partners", "rotate", "easypost", "--config", str(config), "--overlap-hours", "1").stdout.strip()
+    ring = load_keys(tmp_path / "keys" / "easypost.keys")
+    assert ring.verify(old) is not None and ring.verify(new) is not None
+    assert ring.verify(old, now=9e9) is None and ring.verify(new, now=9e9) is not None
+
+
+def test_partners_certify_writes_a_field_by_field_report(tmp_path):
+    config = _config_with_partner(tmp_path)
+    broken = tmp_path / "no-tracking-code.json"
+    broken.write_text(json.dumps({"object": "Tracker", "tracking_details": [{"status": "delivered",
+                                                                             "datetime": "2024-01-01T00:00:00Z"}]}))
+    report = tmp_path / "report.md"
+    result = gateway("partners", "certify", "easypost", str(CORPUS / "carrier" / "easypost-tracker-retrieve-usps.json"),
+                     str(broken), "--config", str(config), "--report", str(report))
+    assert result.returncode == 1
+    text = report.read_text()
+    assert "1 of 2 samples passed" in text and "| map |" in text and "data.subject.value" in text
+    assert json.loads(report.with_suffix(".json").read_text())["passed"] is False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_demo_delivers_the_good_samples_and_quarantines_the_broken_one(tmp_path):
+    result = gateway("demo", "--exit", "--port", str(_free_port()), "--receiver-port", str(_free_port()),
+                     "--workdir", str(tmp_path / "demo"), timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "quarantined on purpose" in result.stdout and "bad signatures" in result.stdout
