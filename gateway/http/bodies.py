@@ -9,10 +9,11 @@ JSON and XML are parsed once (C parsers), X12 only has its ISA header checked.
 from __future__ import annotations
 
 import xml.parsers.expat
-from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive
 
 from gateway.http.problems import Problem
 
@@ -51,22 +52,30 @@ def _too_large(limit: int, declared: int | None = None) -> Problem:
                    max_bytes=limit)
 
 
-async def read_limited(chunks: AsyncIterator[bytes], declared: int | None, limit: int) -> bytes:
-    """Read the body, refusing it as soon as it is known to exceed ``limit``.
+async def read_limited(receive: Receive, declared: int | None, limit: int) -> bytes:
+    """Read the body from the ASGI ``receive`` channel, refusing it once it is known to exceed ``limit``.
 
     A declared Content-Length over the limit is refused before any byte is read; a body streamed
     without one (or longer than declared) is refused at the chunk that crosses the limit, so no
-    more than ``limit`` bytes plus one network chunk are ever held.
+    more than ``limit`` bytes plus one network chunk are ever held. Raises ``ClientDisconnect``
+    when the client goes away mid-body.
     """
     if declared is not None and declared > limit:
         raise _too_large(limit, declared)
     parts: list[bytes] = []
     size = 0
-    async for chunk in chunks:
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        parts.append(chunk)
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        chunk: bytes = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            parts.append(chunk)
+        if not message.get("more_body", False):
+            break
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 

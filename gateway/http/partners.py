@@ -36,7 +36,7 @@ class PartnerEntry:
     rate_limit: RateLimit
     max_body_bytes: int
     hmac_secret: bytes | None
-    hmac_header: str                               # as configured; Starlette's header lookup ignores case
+    hmac_header: str                               # lower-case: ASGI delivers header names lower-cased
     channel_types: dict[str, tuple[str, ...]]      # channel id -> accepted media types
     channels_by_type: dict[str, tuple[str, ...]]   # media type -> channel ids accepting it
     accepted: tuple[str, ...]                      # every media type any of its channels accepts
@@ -81,7 +81,7 @@ def _entry(partner: Partner, config: Config, base_dir: Path | None) -> PartnerEn
         # member descriptor instead of 5 MiB when the file sets no max_body_bytes. Remove once fixed there.
         max_body = GatewaySettings().max_body_bytes
     return PartnerEntry(id=partner.id, rate_limit=partner.rate_limit, max_body_bytes=max_body,
-                        hmac_secret=secret, hmac_header=partner.hmac_header, channel_types=channel_types,
+                        hmac_secret=secret, hmac_header=partner.hmac_header.lower(), channel_types=channel_types,
                         channels_by_type={m: tuple(c) for m, c in by_type.items()}, accepted=tuple(sorted(by_type)))
 
 

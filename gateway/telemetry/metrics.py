@@ -97,8 +97,10 @@ class Metrics:
             else:
                 metric = Histogram(pname, d.help, d.labels, registry=self.registry, buckets=d.buckets)
             self._metrics[name] = metric
-        # Unlabelled histogram: keep the metric itself for the hot admit path.
+        # The admit path runs per request: keep its metric objects at hand instead of looking up
+        # label values each time (prometheus_client's labels() takes a lock and builds a tuple).
         self._admit_seconds: Histogram = self._metrics["gateway_admit_seconds"]  # type: ignore[assignment]
+        self._admitted: dict[tuple[str, bool], Counter] = {}
 
     def get(self, name: MetricName) -> _Metric:
         """The underlying prometheus_client metric, for uses the helpers below do not cover."""
@@ -106,7 +108,11 @@ class Metrics:
 
     # Admit -------------------------------------------------------------------------------------
     def admitted(self, partner: str, duplicate: bool) -> None:
-        self._metrics["gateway_admitted_total"].labels(partner, "duplicate" if duplicate else "admitted").inc()
+        child = self._admitted.get((partner, duplicate))
+        if child is None:
+            child = self._admitted[(partner, duplicate)] = self._metrics["gateway_admitted_total"].labels(
+                partner, "duplicate" if duplicate else "admitted")
+        child.inc()
 
     def rejected(self, partner: str | None, reason: str) -> None:
         self._metrics["gateway_rejected_total"].labels(partner or "unknown", reason).inc()

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from opentelemetry import trace
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 from opentelemetry.trace import Span, SpanKind, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
@@ -28,9 +29,9 @@ TRACEPARENT = "traceparent"
 TRACESTATE = "tracestate"
 INSTRUMENTATION_NAME = "gateway"
 
-# Only the W3C trace context is propagated, never baggage: stored contexts end up in the database
-# and in partner-facing headers, and baggage could carry arbitrary caller data there. The
-# propagator is stateless, so one shared instance is safe.
+# Only the W3C trace context is read, never baggage: stored contexts end up in the database and
+# in partner-facing headers, and baggage could carry arbitrary caller data there. The propagator
+# is stateless, so one shared instance is safe.
 _W3C = TraceContextTextMapPropagator()
 
 
@@ -40,13 +41,17 @@ def setup_tracing(settings: TelemetrySettings, *, exporter: SpanExporter | None 
 
     Spans go to the OTLP/HTTP endpoint when ``settings.otlp_endpoint`` is set (batched, so export
     never blocks a request), and to ``exporter`` when one is given (tests pass an
-    ``InMemorySpanExporter``; it is exported synchronously so tests see spans at once). With neither,
-    spans are still created — so trace ids exist and are stored with messages — but go nowhere.
+    ``InMemorySpanExporter``; it is exported synchronously so tests see spans at once). With
+    neither, nothing would ever read a recorded span, so spans are sampled out: they still carry
+    trace and span ids, which are stored with messages and propagated (flag "not sampled"), but
+    recording them is skipped — a third of the admit path's cost otherwise.
 
     ``install_global`` registers the provider with the OpenTelemetry API, which allows that only
     once per process; tests pass ``False`` and use ``provider.get_tracer(...)`` directly.
     """
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.service_name}))
+    recorded = bool(settings.otlp_endpoint) or exporter is not None
+    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.service_name}),
+                              sampler=ParentBased(ALWAYS_ON if recorded else ALWAYS_OFF))
     if settings.otlp_endpoint:
         # Imported here: the exporter pulls in protobuf and requests, which a test run without
         # an endpoint does not need.
@@ -69,11 +74,16 @@ def _traces_url(endpoint: str) -> str:
 def inject_context(span: Span | None = None) -> dict[str, str]:
     """The W3C trace context of ``span`` (default: the current span), to store with a message.
 
-    Empty when there is no valid span (tracing not set up and no active span).
+    Empty when there is no valid span (tracing not set up and no active span). Formatted here
+    rather than through the propagator API: this runs once per admitted message, and the
+    ``traceparent`` format (version 00) is fixed by the W3C recommendation.
     """
-    ctx = trace.set_span_in_context(span) if span is not None else None
-    carrier: dict[str, str] = {}
-    _W3C.inject(carrier, context=ctx)
+    ctx = (span or trace.get_current_span()).get_span_context()
+    if not ctx.is_valid:
+        return {}
+    carrier = {TRACEPARENT: f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-{ctx.trace_flags:02x}"}
+    if ctx.trace_state:
+        carrier[TRACESTATE] = ctx.trace_state.to_header()
     return carrier
 
 

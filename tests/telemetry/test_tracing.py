@@ -77,3 +77,18 @@ def test_otlp_endpoint_accepts_base_url_or_full_traces_url():
 
     assert _traces_url("http://collector:4318") == "http://collector:4318/v1/traces"
     assert _traces_url("http://collector:4318/v1/traces") == "http://collector:4318/v1/traces"
+
+
+def test_without_exporter_spans_carry_ids_but_are_not_recorded():
+    provider = setup_tracing(TelemetrySettings(), install_global=False)
+    with start_span_from("admit", {}, tracer=provider.get_tracer("t")) as span:
+        stored = inject_context()
+    assert not span.is_recording()
+    assert stored["traceparent"].endswith("-00") or stored["traceparent"].endswith("-02")
+
+
+def test_stored_context_keeps_the_tracestate_of_the_trace(traced):
+    provider, _ = traced
+    stored = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "tracestate": "vendor=abc"}
+    with start_span_from("decode", stored, tracer=provider.get_tracer("t")):
+        assert inject_context()["tracestate"] == "vendor=abc"

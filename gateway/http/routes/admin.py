@@ -48,7 +48,7 @@ class AdminRoutes:
             self._guard.require(request.headers)
             if hook is None:
                 raise Problem("hook-not-configured", f"this gateway was started without a {name} handler")
-            body = await read_limited(request.stream(), None, _MAX_ADMIN_BODY)
+            body = await read_limited(request.receive, None, _MAX_ADMIN_BODY)
             payload = parse_json(body)
             if not isinstance(payload, dict):
                 raise Problem("malformed-body", "the body must be a JSON object")
