@@ -14,7 +14,7 @@ from typing import Any
 
 from adapters.x12.decode import X12DecodeResult, X12Document
 from adapters.x12.envelope import GroupRecord, InterchangeRecord, SetRecord
-from adapters.x12.errors import ElementError, GroupError, InterchangeError, SegmentError, TransactionSetError, X12Error
+from adapters.x12.errors import ElementError, GroupError, InterchangeError, SegmentError, TransactionSetError, WriteError, X12Error
 from adapters.x12.tokenizer import Delimiters
 from adapters.x12.writer import GroupSpec, Party, X12Writer
 
@@ -168,16 +168,25 @@ def build_acknowledgements(
     line_break: str = "",
 ) -> list[str]:
     """Everything to send back for one decoded input: a TA1 for each interchange whose envelope is
-    broken or that asked for one (ISA14=1), and a 997/999 for each interchange that is readable."""
+    broken or that asked for one (ISA14=1), and a 997/999 for each interchange that is readable.
+
+    An interchange whose own ISA cannot be mirrored (sender id too long, holds a delimiter) gets no
+    acknowledgement; the :class:`WriteError` saying why is appended to ``result.errors``.
+    """
     out: list[str] = []
     for ich in result.interchanges:
         envelope_broken = any(isinstance(e, InterchangeError) and e.code for e in ich.errors)
-        if envelope_broken or ich.header.get("ack_requested") == "1":
-            out.append(build_ta1(ich, next_control_number, when=when, line_break=line_break))
-        if not envelope_broken:
-            ack = build_functional_ack(ich, next_control_number, kind=kind, when=when, line_break=line_break)
-            if ack is not None:
-                out.append(ack)
+        try:
+            if envelope_broken or ich.header.get("ack_requested") == "1":
+                out.append(build_ta1(ich, next_control_number, when=when, line_break=line_break))
+            if not envelope_broken:
+                ack = build_functional_ack(ich, next_control_number, kind=kind, when=when, line_break=line_break)
+                if ack is not None:
+                    out.append(ack)
+        except WriteError as exc:
+            exc.interchange = ich.control_number
+            exc.why = f"no acknowledgement sent: {exc.why}"
+            result.errors.append(exc)
     return out
 
 

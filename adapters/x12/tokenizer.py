@@ -90,7 +90,13 @@ class SegmentBatch:
 
 
 def _byte_len(text: str, is_ascii: bool, encoding: str) -> int:
-    return len(text) if is_ascii else len(text.encode(encoding, "surrogatepass"))
+    if is_ascii:
+        return len(text)
+    try:
+        return len(text.encode(encoding, "surrogatepass"))
+    except UnicodeEncodeError:
+        # Text decoded as UTF-8 just before the switch to Latin-1 is still in the buffer.
+        return len(text.encode("utf-8", "surrogatepass"))
 
 
 def parse_isa_header(text: str, eof: bool) -> IsaHeader | None:
@@ -123,6 +129,12 @@ def parse_isa_header(text: str, eof: bool) -> IsaHeader | None:
                 code="022",
                 segment_id="ISA",
             )
+    if "\n" in text[3:pos]:
+        # A line break inside the ISA means the input is line-wrapped: read the header without them.
+        header = parse_isa_header(text[:_ISA_WINDOW].replace("\r", "").replace("\n", ""), eof)
+        if header is not None:
+            header.warnings.append("ISA is line-wrapped; line breaks ignored when reading delimiters")
+        return header
     # pos is now the 16th separator; ISA16 and the terminator follow it.
     if len(text) < pos + 3:
         if not eof:
@@ -139,7 +151,7 @@ def parse_isa_header(text: str, eof: bool) -> IsaHeader | None:
             element=15,
         )
     component = text[pos + 1]
-    if component in _NEWLINES or component == sep or component.isspace():
+    if component in " \t\r\n" or component == sep:
         raise DelimiterError(
             f"ISA16 (component separator) is {component!r}; it must be one visible character",
             code="027",
@@ -305,7 +317,7 @@ class Tokenizer:
                 break
 
     def _blen(self, text: str) -> int:
-        return len(text) if text.isascii() else len(text.encode(self._encoding, "surrogatepass"))
+        return _byte_len(text, text.isascii(), self._encoding)
 
     def _end_without_isa(self, skipped: int, offset: int) -> None:
         if not self.isa_headers and not self.errors:
@@ -317,12 +329,12 @@ class Tokenizer:
         self, pieces: list[str], base: int, delims: Delimiters, strip_chars: str, region: str, final: bool
     ) -> SegmentBatch | None:
         stripped = [p.strip(strip_chars) for p in pieces]
-        if delims.segment not in _NEWLINES and region.count("\n") > len(pieces) + 1:
-            # Line-wrapped input (fixed-width records): line breaks inside a segment are transport noise.
-            wrapped = [k for k, s in enumerate(stripped) if "\n" in s]
-            for k in wrapped:
-                stripped[k] = stripped[k].replace("\r", "").replace("\n", "")
-            if wrapped and not self._wrap_warned:
+        if delims.segment not in _NEWLINES and "\n" in "".join(stripped):
+            # Line-wrapped input (fixed-width records): a line break inside a segment is transport noise.
+            for k, text in enumerate(stripped):
+                if "\n" in text:
+                    stripped[k] = text.replace("\r", "").replace("\n", "")
+            if not self._wrap_warned:
                 self._wrap_warned = True
                 self.warnings.append(X12Warning("line breaks inside segments were removed (line-wrapped input)", byte_offset=base))
         raw = pieces
@@ -373,7 +385,7 @@ def _find_isa(text: str, start: int, term: str | None) -> int:
     """Index of the next ISA that begins a segment, or -1."""
     i = text.find("ISA", start)
     while i >= 0:
-        if i + 3 < len(text) and not text[i + 3].isalnum() and not text[i + 3].isspace() and _at_segment_start(text, i, term):
+        if i + 3 < len(text) and not text[i + 3].isalnum() and text[i + 3] not in " \t\r\n" and _at_segment_start(text, i, term):
             return i
         i = text.find("ISA", i + 1)
     return -1
