@@ -4,6 +4,7 @@ the core only sees ``gateway.documents.DecoderRegistry``."""
 from __future__ import annotations
 
 from adapters.json_doc import JsonDecoder
+from adapters.x12_doc import X12DocDecoder
 from adapters.xml_doc import XmlDecoder
 from gateway.documents import Decoder, DecoderRegistry
 
@@ -22,6 +23,8 @@ def default_decoders() -> DecoderRegistry:
         decoders[media] = JsonDecoder()
     for media in XML_TYPES:
         decoders[media] = XmlDecoder()
+    for media in X12_TYPES:
+        decoders[media] = X12DocDecoder()
     sniffers = [(b"{", "application/json"), (b"[", "application/json"), (b"<", "application/xml"),
                 (b"ISA", "application/edi-x12")]
     return DecoderRegistry(decoders, sniffers)

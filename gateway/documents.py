@@ -26,12 +26,6 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class DecodeResult:
-    documents: list[Document]
-    warnings: list[str] = field(default_factory=list)
-
-
 class DecodeError(ValueError):
     """The raw bytes cannot be read as the declared format.
 
@@ -42,6 +36,20 @@ class DecodeError(ValueError):
     def __init__(self, where: str, what: str, why: str = "") -> None:
         self.where, self.what, self.why = where, what, why
         super().__init__(f"{where}: {what}" + (f" ({why})" if why else ""))
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeResult:
+    """What a decoder read: the documents to map, what it tolerated, and what it refused.
+
+    ``rejected`` lists parts of the message refused on their own (an X12 transaction set that
+    fails its guide) while the rest is translated; each names where, what and why. The pipeline
+    records them with the message, so a partially refused message loses nothing.
+    """
+
+    documents: list[Document]
+    warnings: list[str] = field(default_factory=list)
+    rejected: list[DecodeError] = field(default_factory=list)
 
 
 class Decoder(Protocol):
