@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -43,6 +44,21 @@ def shipment_stream(n: int) -> list[dict]:
         d["receivedAt"] = (t + timedelta(seconds=72)).astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
         d["measurements"][0]["value"] = f"{1000 + i * 0.5:.1f}"
         out.append(ev)
+    return out
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def mapped_fixture_events() -> list[dict]:
+    """shipment.status events the real mappings produce from real samples (if present)."""
+    out = []
+    for path in sorted(ROOT.glob("mappings/**/fixtures/*.expected.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                ev = json.loads(line)
+                if ev.get("type", "").endswith(".shipment.status.v1"):
+                    out.append(ev)
     return out
 
 
@@ -77,6 +93,11 @@ def main() -> None:
             cpu, _ = measure(v, [build()] * 2000)
             print(f"[{engine}]   {name:24s} {cpu:10,.0f}/s cpu-time (one example repeated)")
     v = CanonicalValidator()
+    mapped = mapped_fixture_events()
+    if mapped:
+        cpu, wall = measure(v, mapped * max(1, 20000 // len(mapped)))
+        print(f"[native] shipment.status from mapping fixtures ({len(mapped)} distinct): "
+              f"{cpu:,.0f}/s cpu-time, {wall:,.0f}/s wall")
     bad = copy.deepcopy(stream[0])
     bad["data"]["status"]["code"] = "NOPE"
     n, c0 = 300, time.process_time()
