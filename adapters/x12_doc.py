@@ -2,14 +2,18 @@
 
 The gateway translates exactly the sets its 997 accepts. A set with findings of its own
 (segment order, elements, SE count) is refused on its own, with every finding (where, what,
-why), while the other sets go on; the 997 tells the partner which sets were rejected. A broken
-interchange envelope, or a message with no acceptable set, refuses the whole message.
+why), while the other sets go on; the 997 tells the partner which sets were rejected. When no
+set can be accepted the result has no documents and says why in ``rejected``; its replies (the
+negative 997 or TA1) are still built. Only bytes with no readable interchange raise.
 """
 
 from __future__ import annotations
 
-from adapters.x12 import X12Document, decode_x12
-from gateway.documents import DecodeError, DecodeResult, Document
+from functools import partial
+
+from adapters.x12 import InterchangeError, X12DecodeResult, X12Document, build_acknowledgements, decode_x12
+from adapters.x12.dedup import interchange_key
+from gateway.documents import DecodeError, DecodeResult, Document, NextNumber, Reply
 
 MAX_LISTED = 20
 
@@ -23,26 +27,59 @@ def as_document(doc: X12Document) -> Document:
     return Document(tree=doc.tree, format="x12", kind=f"x12/{doc.set_id}/{doc.version}", locator=doc.locator, meta=meta)
 
 
+DUPLICATE_INTERCHANGE = "025"  # TA1 note code: duplicate interchange control number
+X12_MEDIA = "application/edi-x12"
+
+
+def build_replies(result: X12DecodeResult, ack_kind: str, next_number: NextNumber,
+                  duplicates: frozenset[str]) -> list[Reply]:
+    """997/999 per readable interchange and TA1 where the envelope is broken, asked for, or a repeat."""
+    for ich in result.interchanges:
+        if interchange_key(ich) in duplicates:
+            ich.errors.append(InterchangeError("this interchange control number was already received from the sender",
+                                               code=DUPLICATE_INTERCHANGE, interchange=ich.control_number))
+    texts = build_acknowledgements(result, next_number, kind=ack_kind)
+    return [Reply(_kind_of(text), X12_MEDIA, text.encode()) for text in texts]
+
+
+def _kind_of(text: str) -> str:
+    separator = text[3]  # the element separator follows "ISA"
+    for kind in ("997", "999"):
+        if f"ST{separator}{kind}{separator}" in text:
+            return kind
+    return "TA1"
+
+
 class X12DocDecoder:
-    """Decodes an X12 body into one document per transaction set, or refuses it precisely."""
+    """Decodes an X12 body into one document per transaction set, or refuses it precisely.
+
+    ``ack_kind`` is what the partner's guide wants back per functional group: "997" or "999".
+    """
 
     format = "x12"
 
+    def __init__(self, ack_kind: str = "997") -> None:
+        self.ack_kind = ack_kind
+
     def decode(self, body: bytes, content_type: str = "application/edi-x12") -> DecodeResult:
         result = decode_x12(body)
+        keys = [interchange_key(ich) for ich in result.interchanges]
+        replies = partial(build_replies, result, self.ack_kind)
         accepted = [d for d in result.documents if d.accepted]
         rejected = [_refusal(d.errors, f"set {d.position.set} ({d.set_id}) rejected") for d in result.documents
                     if not d.accepted]
         set_errors = {id(e) for d in result.documents for e in d.errors}
         others = [e for e in result.errors if id(e) not in set_errors]
-        if not accepted:
-            findings = others + [e for d in result.documents for e in d.errors]
+        if not result.interchanges:
+            findings = others or result.errors
             if not findings:
-                raise DecodeError("start of input", "no transaction set found",
-                                  "an X12 message needs ISA/GS/ST envelopes")
-            raise _refusal(findings, "no transaction set can be accepted")
+                raise DecodeError("start of input", "no interchange found", "an X12 message starts with an ISA segment")
+            raise _refusal(findings, "not a readable X12 interchange")
+        if not accepted and not rejected:
+            # The envelope itself is broken: nothing to translate, but the TA1 still goes back.
+            rejected = [_refusal(others or result.errors, "no transaction set can be accepted")]
         warnings = [w.message for w in result.warnings] + [e.message for e in others]
-        return DecodeResult([as_document(d) for d in accepted], warnings, rejected)
+        return DecodeResult([as_document(d) for d in accepted], warnings, rejected, keys, replies)
 
 
 def _refusal(findings: list, summary: str) -> DecodeError:

@@ -6,6 +6,7 @@ never imports an adapter; the composition root hands it a ``DecoderRegistry``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -39,17 +40,39 @@ class DecodeError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Reply:
+    """A document the wire protocol owes the sender for this message (an X12 997, 999 or TA1)."""
+
+    kind: str
+    media_type: str
+    body: bytes
+
+
+NextNumber = Callable[[str, str], int]
+"""``(partner key, kind) -> next control number``, from a sequence that survives restarts."""
+
+ReplyBuilder = Callable[[NextNumber, frozenset[str]], list[Reply]]
+"""Builds the replies once numbers can be drawn; the second argument names the message's
+``dedup_keys`` already seen in earlier messages (so a duplicate can be answered as one)."""
+
+
+@dataclass(frozen=True, slots=True)
 class DecodeResult:
     """What a decoder read: the documents to map, what it tolerated, and what it refused.
 
     ``rejected`` lists parts of the message refused on their own (an X12 transaction set that
     fails its guide) while the rest is translated; each names where, what and why. The pipeline
     records them with the message, so a partially refused message loses nothing.
+    ``dedup_keys`` identify the message in its own protocol (X12: sender, receiver and interchange
+    control number); a key seen before in another message marks a duplicate. ``replies`` builds
+    what the protocol answers (X12 acknowledgements), numbered from the store's sequences.
     """
 
     documents: list[Document]
     warnings: list[str] = field(default_factory=list)
     rejected: list[DecodeError] = field(default_factory=list)
+    dedup_keys: list[str] = field(default_factory=list)
+    replies: ReplyBuilder | None = None
 
 
 class Decoder(Protocol):
