@@ -276,8 +276,10 @@ class _Compiler:
         return checker
 
 
-MEMO_LIMIT = 4096
-"""Most distinct matching strings remembered per pattern (bounds memory)."""
+MEMO_LIMIT = 512
+"""Most distinct matching strings remembered per pattern site (bounds memory:
+code domains are small, and a site that sees more distinct values than this
+simply stops remembering)."""
 
 
 def _match(pattern: re.Pattern[str], memo: set[str], value: str) -> bool:

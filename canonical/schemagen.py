@@ -20,6 +20,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+# Patterns live in canonical.patterns so the runtime validator can use them
+# without importing this generator.
+from canonical.patterns import DATE_RE, DECIMAL_RE, INSTANT_RE, MAPPING_REF_RE, OFFSET_RE, TIME_RE, TZ_RE
+
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 BASE_ID = "https://schemas.logistics-gateway.org/canonical/v1/"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -114,7 +118,7 @@ PARTY_ROLES = [
 
 PARTY_ID_SCHEMES = [
     "SCAC", "GLN", "DUNS", "SMDG", "SAP_PARTNER", "NMFTA", "IATA", "BIC", "EORI",
-    "VAT", "LEI", "MC", "USDOT", "partner",
+    "VAT", "LEI", "MC", "USDOT", "SPLC", "FIRMS", "partner",
 ]
 
 MEASUREMENT_KINDS = [
@@ -122,7 +126,7 @@ MEASUREMENT_KINDS = [
     "height", "pieceCount", "packageCount", "palletCount", "temperature", "humidity",
     "o2", "co2", "airExchange", "pressure", "speed", "heading", "altitude", "odometer",
     "distance", "fuelLevel", "batteryLevel", "batteryVoltage", "engineHours",
-    "satellites", "signalStrength", "other",
+    "satellites", "signalStrength", "loadingMeters", "other",
 ]
 
 MODES = ["ROAD", "RAIL", "OCEAN", "AIR", "BARGE", "PARCEL", "INTERMODAL", "PIPELINE", "OTHER"]
@@ -132,19 +136,6 @@ STOP_ROLES = ["PICKUP", "DELIVERY", "TRANSSHIPMENT", "WAYPOINT", "BORDER", "FUEL
 # --------------------------------------------------------------------------
 # common.json
 # --------------------------------------------------------------------------
-
-INSTANT_RE = (
-    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
-    r"(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$"
-)
-DATE_RE = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
-TIME_RE = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?$"
-OFFSET_RE = r"^(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$"
-# IANA names: Area/Location[/Sub], plus the bare "UTC" / "Etc/..." forms.
-TZ_RE = r"^(UTC|[A-Za-z]+(/[A-Za-z0-9_+\-]+){1,2})$"
-DECIMAL_RE = r"^-?\d+(\.\d+)?$"
-MAPPING_REF_RE = r"^[A-Za-z0-9][A-Za-z0-9._\-]*@[0-9A-Za-z][0-9A-Za-z.\-]*$"
-
 
 def common_defs() -> dict[str, Schema]:
     """Definitions shared by all event types."""
@@ -329,6 +320,8 @@ def common_defs() -> dict[str, Schema]:
             "loadState": enum(["EMPTY", "LADEN"]),
             "seals": arr(s()),
             "temperatureControlled": {"type": "boolean"},
+            "measurements": arr({"$ref": "#/$defs/Measurement"},
+                                description="Equipment dimensions or capacity (X12 N7 length ...)."),
         }, minProperties=1),
         "Conveyance": obj({
             "mode": enum(MODES),
@@ -354,6 +347,8 @@ def common_defs() -> dict[str, Schema]:
                 "identifiers": arr({"$ref": "#/$defs/Identifier"}),
                 "parties": arr({"$ref": "#/$defs/Party"}),
                 "measurements": arr({"$ref": "#/$defs/Measurement"}),
+                "items": arr({"$ref": "#/$defs/LineItem"},
+                             description="What is picked up or dropped here (X12 204 OID / L5)."),
                 "instructions": arr({"type": "string"}),
             },
             minProperties=1,

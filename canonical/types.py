@@ -179,6 +179,7 @@ class Equipment(TypedDict, total=False):
     loadState: Literal["EMPTY", "LADEN"]
     seals: list[str]
     temperatureControlled: bool
+    measurements: list["Measurement"]
 
 
 class Conveyance(TypedDict, total=False):
@@ -211,6 +212,7 @@ class Stop(TypedDict, total=False):
     identifiers: list[Identifier]
     parties: list[Party]
     measurements: list[Measurement]
+    items: list["LineItem"]
     instructions: list[str]
 
 

@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as _JsError
 
 from canonical.fastcheck import compile_checker
-from canonical.schemagen import INSTANT_RE
+from canonical.patterns import DATE_RE, DECIMAL_RE, INSTANT_RE, TIME_RE
 from canonical.events import EVENT_TYPES, EventType, event_type_for_ce_type, get_event_type
 from canonical.schema_store import SchemaStore, load_schemas
 
@@ -145,8 +145,9 @@ def _refuse_remote(uri: str) -> Any:
     raise ValueError(f"remote $ref {uri!r} is not allowed in canonical schemas")
 
 
-# Instants differ in nearly every event: memoising their matches would not pay.
-_UNIQUE_PATTERNS = frozenset({INSTANT_RE})
+# Values that differ in nearly every event (instants, amounts, dates, times): memoising
+# their matches would cost memory and time. Codes (units, countries, zones) repeat.
+_UNIQUE_PATTERNS = frozenset({INSTANT_RE, DECIMAL_RE, DATE_RE, TIME_RE})
 
 _NO_REMOTE = {"http": _refuse_remote, "https": _refuse_remote}
 
