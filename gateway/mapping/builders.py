@@ -46,7 +46,11 @@ def datetime_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position 
             return compiler.problem(pos, f"{scope.path}: an x12 datetime needs date (and usually time, tz_code)")
     elif "from" not in spec:
         return compiler.problem(pos, f"{scope.path}: datetime needs from")
-    text = compiler.expression(spec["from"], scope, position_of(spec, "from")) if "from" in spec else None
+    source = spec.get("from")
+    if isinstance(source, dict):  # a value spec: clean the text (apply, first ...) before reading it
+        text = compiler.node(source, scope.child("from"), None, position_of(spec, "from"))
+    else:
+        text = compiler.expression(source, scope, position_of(spec, "from")) if "from" in spec else None
     day, clock = _part(compiler, spec, "date", scope), _part(compiler, spec, "time", scope)
     tz = _part(compiler, spec, "tz", scope)
     tz_code = _part(compiler, spec, "tz_code", scope)

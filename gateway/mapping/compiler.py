@@ -214,6 +214,8 @@ class Compiler:
                 if not isinstance(elements, list):
                     elements = [elements]
                 for element in elements:
+                    if element is None:  # to_array(null) and sparse lists give nulls: no item for them
+                        continue
                     value = inner_fn(dict(bindings, **{var: element}))  # type: ignore[misc]
                     if value is not None:
                         out.append(value)

@@ -105,9 +105,12 @@ def _parse_iso_cached(text: str, zone: str | None, date_only: bool) -> dict[str,
     if offset:
         tzinfo = timezone.utc if offset in ("Z", "z") else resolve_zone(offset)[0]
         moment = datetime.combine(day, clock, tzinfo=tzinfo)
-        if zone:  # keep the zone name the source gave alongside its explicit offset
-            _, iana = resolve_zone(zone)
-            return _instant(moment, source, iana)
+        if zone:  # the zone says where it happened: keep the instant, add the local date and time there
+            tzinfo, iana = resolve_zone(zone)
+            out = _instant(moment, source, iana)
+            local = moment.astimezone(tzinfo)
+            out["localDate"], out["localTime"] = local.date().isoformat(), local.time().isoformat(timespec="seconds")
+            return out
         return _instant(moment, source, None)
     return _local(day, clock, zone, source)
 

@@ -82,3 +82,16 @@ def test_an_unknown_unit_in_a_message_names_the_field(compile_yaml):
     from gateway.mapping import MappingError
     with pytest.raises(MappingError, match="unknown unit 'furlongs'"):
         measurement(compile_yaml, "3", "furlongs")
+
+
+def test_an_instant_with_a_known_zone_also_gives_the_local_date_and_time_there(compile_yaml):
+    value = occurred(compile_yaml, "{datetime: {from: doc.t, tz: {from: doc.zone}}}",
+                     {"t": "2024-07-01T02:00:00Z", "zone": "America/Detroit"})
+    assert value["instant"] == "2024-07-01T02:00:00Z" and value["tz"] == "America/Detroit"
+    assert (value["localDate"], value["localTime"]) == ("2024-06-30", "22:00:00")
+
+
+def test_datetime_text_can_be_cleaned_before_it_is_read(compile_yaml):
+    spec = ("{datetime: {from: {from: doc.d, apply: [{replace: {old: '/Date(', new: ''}}, "
+            "{replace: {old: ')/', new: ''}}]}, format: epoch_ms}}")
+    assert occurred(compile_yaml, spec, {"d": "/Date(1471392000000)/"})["instantUtc"] == "2016-08-17T00:00:00Z"

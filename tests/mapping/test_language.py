@@ -206,3 +206,14 @@ overrides:
     event = run(registry.get("t-acme"), {"r": "x", "at": "2024-01-01"})[0]
     assert event["data"]["remarks"] == "ACME x" and event["data"]["status"]["reason"] == "NORMAL"
     assert "occurredAt" not in event["data"] and event["mapping"] == "t-acme@2"
+
+
+def test_each_skips_null_elements(compile_yaml):
+    m = compile_yaml(status_mapping("""\
+      parties:
+        - $each: "to_array(doc.party)"
+          $as: p
+          role: CARRIER
+          name: {from: p.name}"""))
+    assert "parties" not in run(m, {})[0]["data"]
+    assert run(m, {"party": {"name": "X"}})[0]["data"]["parties"] == [{"role": "CARRIER", "name": "X"}]
