@@ -11,13 +11,15 @@ by jsonschema, which produces the detailed errors, so this module never
 decides *what* is wrong, only *whether* to look. Unknown keywords raise at
 compile time rather than being silently ignored.
 
-Semantics are the stricter of jsonschema and fastjsonschema where they
-differ: ``integer`` means a Python int (1.0 is rejected) and ``$`` in a
-pattern does not accept a trailing newline.
+Semantics follow JSON Schema (2.0 is an integer, True is not a number),
+with one deliberate strictness shared with fastjsonschema: a final ``$`` in a
+pattern does not accept a trailing newline (``validate.StrictDraft202012Validator``
+applies the same rule on the detailed path).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -35,7 +37,7 @@ _HANDLED = {
 
 _TYPE_TEST = {
     "string": "type({v}) is str",
-    "integer": "type({v}) is int",
+    "integer": "(type({v}) is int or (type({v}) is float and {v}.is_integer()))",
     "number": "(type({v}) is int or type({v}) is float)",
     "boolean": "type({v}) is bool",
     "object": "isinstance({v}, dict)",
@@ -48,7 +50,9 @@ class UnsupportedSchema(ValueError):
     """The schema uses a keyword or form this compiler does not implement."""
 
 
-def _strict_pattern(pattern: str) -> re.Pattern[str]:
+@functools.lru_cache(maxsize=1024)
+def strict_pattern(pattern: str) -> re.Pattern[str]:
+    """Compiled ``pattern`` in which a final "$" does not accept a trailing newline."""
     # "$" at the very end also matches before a trailing newline in Python; "\Z" does not.
     if pattern.endswith("$") and not pattern.endswith("\\$"):
         pattern = pattern[:-1] + r"\Z"
@@ -167,7 +171,7 @@ class _Compiler:
         if "pattern" in s:
             # Codes (units, countries, zones, reasons) repeat endlessly; remembering the
             # strings that matched turns most regex searches into one set lookup.
-            pat = self.const(_strict_pattern(s["pattern"]), "P")
+            pat = self.const(strict_pattern(s["pattern"]), "P")
             if s["pattern"] in self.no_memo:
                 checks.append(f"not {pat}.search({v})")
             else:

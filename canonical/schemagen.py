@@ -222,7 +222,7 @@ def common_defs() -> dict[str, Schema]:
                 "name": s(),
                 "address": {"$ref": "#/$defs/Address"},
                 "unlocode": {"type": "string", "pattern": "^[A-Z]{2}[A-Z2-9]{3}$"},
-                "gln": {"type": "string", "pattern": r"^\d{13}$"},
+                "gln": {"type": "string", "pattern": r"^[0-9]{13}$"},
                 "facility": {"$ref": "#/$defs/Facility"},
                 "geo": {"$ref": "#/$defs/Geo"},
                 "tz": {"$ref": "#/$defs/Tz"},
@@ -327,7 +327,7 @@ def common_defs() -> dict[str, Schema]:
             "mode": enum(MODES),
             "modeCode": {"$ref": "#/$defs/Code", "description": "UN Rec 19 or source mode code."},
             "vehicleId": s(), "plate": s(), "driver": s(),
-            "vesselImo": {"type": "string", "pattern": r"^\d{7}$"},
+            "vesselImo": {"type": "string", "pattern": r"^[0-9]{7}$"},
             "vesselName": s(), "callSign": s(), "voyage": s(), "serviceCode": s(),
             "flightNumber": s(), "trainNumber": s(),
             "carrierScac": {"type": "string", "pattern": "^[A-Z]{2,4}$"},
@@ -372,7 +372,7 @@ def common_defs() -> dict[str, Schema]:
         "LineItem": obj(
             {
                 "lineNumber": {"$ref": "#/$defs/Code"},
-                "sku": s(), "gtin": {"type": "string", "pattern": r"^\d{8,14}$"},
+                "sku": s(), "gtin": {"type": "string", "pattern": r"^[0-9]{8,14}$"},
                 "buyerPartNumber": s(), "vendorPartNumber": s(),
                 "description": {"type": "string"},
                 "quantity": {"$ref": "#/$defs/Decimal"},
@@ -544,7 +544,7 @@ def events() -> dict[str, Schema]:
         defs={
             "AsnPack": obj(
                 {
-                    "sscc": {"type": "string", "pattern": r"^\d{18}$"},
+                    "sscc": {"type": "string", "pattern": r"^[0-9]{18}$"},
                     "id": s("Pack id when there is no SSCC."),
                     "level": enum(["PALLET", "CASE", "INNER", "PACKAGE", "OTHER"]),
                     "packagingCode": ref("Code"),
@@ -612,7 +612,7 @@ def events() -> dict[str, Schema]:
         defs={
             "WarehousePack": obj(
                 {
-                    "sscc": {"type": "string", "pattern": r"^\d{18}$"},
+                    "sscc": {"type": "string", "pattern": r"^[0-9]{18}$"},
                     "id": s(), "trackingNumber": s(),
                     "measurements": arr(ref("Measurement")),
                     "items": arr(ref("LineItem")),
@@ -737,7 +737,7 @@ def device_def() -> Schema:
     """Device that produced a telemetry message."""
     return obj(
         {
-            "id": s(), "imei": {"type": "string", "pattern": r"^\d{14,16}$"},
+            "id": s(), "imei": {"type": "string", "pattern": r"^[0-9]{14,16}$"},
             "name": s(), "model": s(), "protocol": s(),
             "batteryLevel": {"type": "number", "minimum": 0, "maximum": 100},
         },

@@ -6,11 +6,10 @@ import copy
 
 import fastjsonschema
 import pytest
-from jsonschema import Draft202012Validator
 
 from canonical.examples import EXAMPLES, note_example_adapted
 from canonical.schema_store import SchemaStore
-from canonical.validate import CanonicalValidationError, CanonicalValidator
+from canonical.validate import CanonicalValidationError, CanonicalValidator, StrictDraft202012Validator
 
 
 def _both(store: SchemaStore, name: str, event: dict) -> tuple[bool, bool]:
@@ -20,7 +19,7 @@ def _both(store: SchemaStore, name: str, event: dict) -> tuple[bool, bool]:
         fast = True
     except fastjsonschema.JsonSchemaException:
         fast = False
-    full = Draft202012Validator(store.event_schema(name)).is_valid(event)
+    full = StrictDraft202012Validator(store.event_schema(name)).is_valid(event)
     return fast, full
 
 
@@ -84,6 +83,8 @@ def test_all_errors_with_pointers(validator: CanonicalValidator) -> None:
     (lambda e: e["data"]["measurements"][1].update(value=True), "/data/measurements/1/value", "type"),
     (lambda e: e["data"].update(location={}), "/data/location", "minProperties"),
     (lambda e: e["data"]["parties"][0]["ids"][0].update(scheme="scac"), "/data/parties/0/ids/0/scheme", "enum"),
+    (lambda e: e["data"]["measurements"][0].update(value="\u0661\u0662"), "/data/measurements/0/value", "pattern"),
+    (lambda e: e["data"]["occurredAt"].update(instant="2026-01-20T14:05:00-05:00\n"), "/data/occurredAt/instant", "pattern"),
     (lambda e: e["data"]["extensions"].update(anything={"goes": [1]}), None, None),
 ])
 def test_single_fault(validator: CanonicalValidator, store: SchemaStore, mutate, path, what) -> None:
