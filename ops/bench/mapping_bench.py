@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -35,7 +36,8 @@ from gateway.mapping.functions import build_function, json_number, to_decimal  #
 from gateway.mapping.tables import Table  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "carrier"
-CASES = [("easypost-tracker", "easypost-tracker-updated-webhook-fedex.json")]
+CASES = [("easypost-tracker", "easypost-tracker-updated-webhook-fedex.json"),
+         ("shippo-track", "shippo-track-usps-delivered.json")]
 CTX = MappingContext(partner="bench", channel="webhook", message_id="01JBENCH00000000000000000",
                      received_at="2026-01-01T00:00:00Z")
 SOURCES = ("from", "const", "format", "first", "switch", "hash", "datetime", "measure")
@@ -80,6 +82,22 @@ class Interpreter:
             return None
         if "from" in spec:
             v = jmespath.search(spec["from"], b)
+        elif "first" in spec:
+            v = None
+            for option in spec["first"]:
+                v = jmespath.search(option, b) if isinstance(option, str) else self.value(option, b)
+                if v not in (None, ""):
+                    break
+        elif "format" in spec:
+            parts = re.split(r"\{([^{}]+)\}", spec["format"])
+            values = [jmespath.search(p.strip(), b) if i % 2 else p for i, p in enumerate(parts)]
+            v = None if any(x in (None, "") for x in values[1::2]) else "".join(str(x) for x in values)
+        elif "switch" in spec:
+            v = None
+            for case in spec["switch"]:
+                if "else" in case or jmespath.search(case["when"], b):
+                    v = self.value(case.get("then", case.get("else")), b)
+                    break
         elif "const" in spec:
             v = spec["const"]
         elif "hash" in spec:
@@ -89,7 +107,8 @@ class Interpreter:
         elif "datetime" in spec:
             d = spec["datetime"]
             raw = jmespath.search(d["from"], b)
-            v = None if raw in (None, "") else timevalues.parse_iso(str(raw), None, d.get("format") == "date")
+            zone = self.value(d["tz"], b) if "tz" in d else None
+            v = None if raw in (None, "") else timevalues.parse_iso(str(raw), zone, d.get("format") == "date")
         elif "measure" in spec:
             m = spec["measure"]
             raw = self.value(m["value"], b)
@@ -106,21 +125,25 @@ class Interpreter:
             if v is not None:
                 v = build_function(step)[1](v)
         if "lookup" in spec and v is not None:
-            lk = spec["lookup"]
+            lk = spec["lookup"] if isinstance(spec["lookup"], dict) else {"table": spec["lookup"], "field": None}
             found = self.tables[lk["table"]].get(str(v))
-            v = found.get(lk["field"]) if isinstance(found, dict) else found
+            v = found.get(lk["field"]) if isinstance(found, dict) and lk.get("field") else found
         if v in (None, ""):
             v = spec.get("default")
+        if v is None and spec.get("required"):
+            raise ValueError("required value is missing")
         return v
 
     def apply(self, tree: Any) -> list[dict[str, Any]]:
         b: dict[str, Any] = {"doc": tree, "meta": {}}
         for name, expr in (self.doc.get("let") or {}).items():
-            b[name] = jmespath.search(expr, b)
+            b[name] = jmespath.search(expr, b) if isinstance(expr, str) else self.value(expr, b)
         out: list[dict[str, Any]] = []
         for event in self.doc["events"]:
             ce_type, schema_id, event_class = self.ce_types[event["type"]]
             loops = event.get("each") or []
+            if isinstance(loops, str):
+                loops = [{"in": loops, "as": event.get("as", "item")}]
             self._loop(event, loops, b, out, ce_type, schema_id, event_class)
         return out
 
@@ -142,6 +165,8 @@ class Interpreter:
             return
         loop, rest = loops[0], loops[1:]
         for i, item in enumerate(jmespath.search(loop["in"], b) or []):
+            if "when" in event and not rest and not jmespath.search(event["when"], dict(b, **{loop["as"]: item, "index": i})):
+                continue
             self._loop(event, rest, dict(b, **{loop["as"]: item, "index": i}), out, ce_type, schema_id, event_class)
 
 
