@@ -18,7 +18,7 @@ from adapters.x12.tree import flat_body, guided_body
 from adapters.x12.validate import ElementChecker, PartnerGuides
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SetPosition:
     """Where a set was found, for error messages and audit."""
 

@@ -18,6 +18,7 @@ _DIGITS = re.compile(r"^\d+$")
 _DATE6 = re.compile(r"^\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
 _TIME4 = re.compile(r"^([01]\d|2[0-3])[0-5]\d$")
 _ENVELOPE = frozenset(("ISA", "GS", "ST", "SE", "GE", "IEA"))
+_SET_ID = re.compile(r"^[0-9A-Z]{3}$")
 
 
 @dataclass(slots=True)
@@ -391,7 +392,7 @@ class EnvelopeReader:
             "segment_in_file": index,
             "byte_offset": raw.byte_offset,
         }
-        if not re.match(r"^[0-9A-Z]{3}$", set_id):
+        if not _SET_ID.match(set_id):
             record.errors.append(TransactionSetError(f"ST01 {set_id!r} is not a transaction set identifier", code="6", element=1, element_ref="ST01", **where))
         if not control:
             record.errors.append(TransactionSetError("ST02 (transaction set control number) is empty", code="7", element=2, element_ref="ST02", **where))

@@ -176,7 +176,7 @@ class X12Warning:
         return (" / ".join(where) + ": " if where else "") + self.message
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Locator:
     """Where a transaction set sits; builds segment- and element-level findings inside it."""
 

@@ -37,6 +37,7 @@ class ElementRule:
     max_len: int
     codes: frozenset[str] | None = None
     components: list[ElementRule] | None = None
+    memo: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -51,6 +52,8 @@ class SegmentRule:
     composite_positions: frozenset[int] = frozenset()
     plan: list[tuple[str, int, int, int, frozenset[str] | None, bool, ElementRule]] = field(default_factory=list)
     required_positions: list[int] = field(default_factory=list)
+    value_keys: list[str] = field(default_factory=list)
+    fast: dict[tuple[str, str, str | None], Any] = field(default_factory=dict, repr=False)
 
     def compile(self) -> None:
         """Precompute the per-element checks the validator runs for every occurrence of this segment."""
@@ -61,6 +64,8 @@ class SegmentRule:
             for i, e in enumerate(self.elements, 1)
         ]
         self.required_positions = [i for i, e in enumerate(self.elements, 1) if e.usage == "R"]
+        self.value_keys = self.keys[1:]
+        self.fast = {}
 
 
 # Check kinds, so the validator's inner loop branches on an int instead of re-reading types.
@@ -258,6 +263,7 @@ def apply_overrides(guide: Guide, overrides: Mapping[str, Any]) -> Guide:
 
 
 def _override_element(rule: ElementRule, change: Mapping[str, Any]) -> None:
+    rule.memo = {}
     rule.usage = change.get("usage", rule.usage)
     rule.min_len = int(change.get("min_len", rule.min_len))
     rule.max_len = int(change.get("max_len", rule.max_len))

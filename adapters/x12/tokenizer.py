@@ -80,13 +80,16 @@ class SegmentBatch:
 
     def offset(self, k: int) -> int:
         """Byte offset in the input of the first non-blank character of segment ``k``."""
+        tlen = _byte_len(self.delimiters.segment, self._ascii, self._encoding)
         if self._ends is None:
-            tlen = _byte_len(self.delimiters.segment, self._ascii, self._encoding)
-            lens = (_byte_len(r, self._ascii, self._encoding) + tlen for r in self.raw)
+            if self._ascii:
+                lens = map(len, self.raw)
+            else:
+                lens = (_byte_len(r, False, self._encoding) for r in self.raw)
             self._ends = list(accumulate(lens, initial=0))
         raw = self.raw[k]
         lead = len(raw) - len(raw.lstrip(_BASE_STRIP))
-        return self.base_offset + self._ends[k] + _byte_len(raw[:lead], self._ascii, self._encoding)
+        return self.base_offset + self._ends[k] + k * tlen + _byte_len(raw[:lead], self._ascii, self._encoding)
 
 
 def _byte_len(text: str, is_ascii: bool, encoding: str) -> int:

@@ -18,6 +18,7 @@ from adapters.x12.errors import GuideError, Locator, X12Error
 from adapters.x12.guide import KIND_CODES, KIND_COMPOSITE, KIND_LENGTH, KIND_NUMERIC, ElementRule, Guide, SegmentRule
 from adapters.x12.tokenizer import Delimiters
 
+_UNSEEN = object()
 _NUMERIC = re.compile(r"^-?\d+$")
 _DECIMAL = re.compile(r"^-?(\d+\.?\d*|\.\d+)([Ee]-?\d+)?$")
 _DATE8 = re.compile(r"^(\d{4})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
@@ -26,7 +27,7 @@ _TIME = re.compile(r"^([01]\d|2[0-3])[0-5]\d([0-5]\d(\d{1,2})?)?$")
 
 
 def check_value(value: str, rule: ElementRule) -> tuple[str, str] | None:
-    """Check one non-empty simple element value; return (AK4 code, why) or None."""
+    """Check one non-empty simple element value as sent; return (AK4 code, why) or None."""
     t = rule.data_type
     if t == "AN" or t == "ID":
         size = len(value)
@@ -54,6 +55,55 @@ def check_value(value: str, rule: ElementRule) -> tuple[str, str] | None:
     return None
 
 
+_DATE8_RE = r"[0-9]{4}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+_DATE6_RE = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+_HHMM_RE = r"(?:[01][0-9]|2[0-3])[0-5][0-9]"
+
+
+def _element_pattern(er: ElementRule, kind: int, free: str) -> str | None:
+    """Regex accepting only values the element check would accept (None: no fast path)."""
+    lo, hi, t = er.min_len, er.max_len, er.data_type
+    if kind == KIND_COMPOSITE or lo < 1:
+        return None
+    if kind == KIND_CODES:
+        assert er.codes is not None
+        return "(?:" + "|".join(re.escape(c) for c in sorted(er.codes, key=len, reverse=True)) + ")"
+    if kind == KIND_LENGTH:
+        # Length counts the value as sent (trailing blanks included); it may not start with a blank.
+        first = free[:-1] + " ]"
+        return first if hi == 1 else f"{first}{free}{{{lo - 1},{hi - 1}}}"
+    if t in ("N0", "N2", "N"):
+        return f"-?[0-9]{{{lo},{hi}}}"
+    if t == "R":
+        return f"-?(?:[0-9]{{{lo},{hi}}}|(?=[0-9.]{{{lo + 1},{hi + 1}}}(?![0-9.]))[0-9]*\\.[0-9]+)"
+    if t == "DT":
+        return _DATE8_RE if lo == hi == 8 else _DATE6_RE if lo == hi == 6 else None
+    if t == "TM" and lo == 4 and hi in (4, 6, 8):
+        return _HHMM_RE + {4: "", 6: "(?:[0-5][0-9])?", 8: "(?:[0-5][0-9](?:[0-9]{1,2})?)?"}[hi]
+    return None
+
+
+def segment_pattern(rule: SegmentRule, delims: Delimiters) -> re.Pattern[str] | None:
+    """One regex for a whole segment whose every element is valid, trimmed and simple.
+
+    Matching it proves the segment has no findings, so the per-element checks are skipped; any
+    mismatch falls back to them, so the regex only has to be strict, never complete.
+    """
+    seps = "".join(c for c in (delims.element, delims.component, delims.repetition) if c)
+    free = "[^" + re.escape(seps) + "\\r\\n]"
+    sep = re.escape(delims.element)
+    last_required = max(rule.required_positions, default=0)
+    rest = ""
+    for i in range(len(rule.plan), 0, -1):
+        key, kind, lo, hi, codes, required, er = rule.plan[i - 1]
+        pattern = _element_pattern(er, kind, free)
+        if pattern is None:
+            return None
+        group = sep + (pattern if required else f"(?:{pattern})?") + rest
+        rest = group if i <= last_required else f"(?:{group})?"
+    return re.compile(re.escape(rule.id) + rest)
+
+
 class ElementChecker:
     """Converts each placed segment of one set to its tree dict while checking its elements.
 
@@ -61,10 +111,11 @@ class ElementChecker:
     stripped once and most checks are a length comparison or a set lookup.
     """
 
-    __slots__ = ("comp", "rep", "loc", "errors", "delims", "special")
+    __slots__ = ("comp", "rep", "loc", "errors", "delims", "special", "_key")
 
     def __init__(self, delims: Delimiters, loc: Locator, errors: list[X12Error], special: bool = True) -> None:
         self.delims = delims
+        self._key = (delims.element, delims.component, delims.repetition)
         # False when the set's text holds no component/repetition separator: skips two scans per element.
         self.special = special
         self.comp = delims.component
@@ -73,6 +124,11 @@ class ElementChecker:
         self.errors = errors
 
     def __call__(self, seg: list[str], rule: SegmentRule, position: int) -> dict[str, Any]:
+        fast = rule.fast.get(self._key, _UNSEEN)
+        if fast is _UNSEEN:
+            fast = rule.fast[self._key] = segment_pattern(rule, self.delims)
+        if fast is not None and fast.fullmatch(self.delims.element.join(seg)):
+            return {k: v.rstrip() for k, v in zip(rule.value_keys, seg[1:]) if v}
         out: dict[str, Any] = {}
         plan = rule.plan
         special = self.special
@@ -95,16 +151,25 @@ class ElementChecker:
                 self._special(seg, rule, position, i, er, s, out)
                 continue
             if kind == KIND_LENGTH:
-                if len(s) > hi or len(s) < lo:
-                    self._check(seg, rule, position, i, er, s)
+                sent = v.lstrip()
+                if not lo <= len(sent) <= hi:
+                    self._check(seg, rule, position, i, er, sent)
             elif kind == KIND_CODES:
                 if s not in codes:
                     self._check(seg, rule, position, i, er, s)
             elif kind == KIND_NUMERIC:
-                if not (s.isdigit() and lo <= len(s) <= hi):
+                if not (lo <= len(s) <= hi and s.isdigit()):
                     self._check(seg, rule, position, i, er, s)
             else:
-                self._check(seg, rule, position, i, er, s)
+                # Dates, times and decimals repeat a lot within a file: remember each value's verdict.
+                memo = er.memo
+                verdict = memo.get(s, _UNSEEN)
+                if verdict is _UNSEEN:
+                    if len(memo) > 4096:
+                        memo.clear()
+                    verdict = memo[s] = check_value(s, er)
+                if verdict is not None:
+                    self._fail(seg, rule, position, i, er, verdict[0], verdict[1], s)
             out[key] = s
         n = len(seg)
         m = len(plan)
