@@ -195,7 +195,7 @@ class CanonicalValidator:
 
     def validate_event(self, event: dict[str, Any]) -> None:
         """Raise CanonicalValidationError unless ``event`` is a valid canonical CloudEvent."""
-        fast = self._fast_event.get(event.get("type")) if isinstance(event, dict) else None
+        fast = self._fast_for(event)
         if fast is not None:
             if fast(event):
                 return
@@ -219,8 +219,13 @@ class CanonicalValidator:
 
     def is_valid(self, event: dict[str, Any]) -> bool:
         """True when ``event`` is valid; the cheapest check when errors are not needed."""
-        fast = self._fast_event.get(event.get("type")) if isinstance(event, dict) else None
+        fast = self._fast_for(event)
         return fast is not None and fast(event)
+
+    def _fast_for(self, event: Any) -> Check | None:
+        # "type" may be anything in a bad event, even an unhashable list.
+        ce_type = event.get("type") if isinstance(event, dict) else None
+        return self._fast_event.get(ce_type) if isinstance(ce_type, str) else None
 
     def data_schema(self, event_type: str | EventType) -> dict[str, Any]:
         """Self-contained JSON Schema of the ``data`` member of ``event_type``."""

@@ -108,6 +108,14 @@ def test_unknown_type(validator: CanonicalValidator) -> None:
 def test_not_an_object(validator: CanonicalValidator) -> None:
     with pytest.raises(CanonicalValidationError):
         validator.validate_event([])  # type: ignore[arg-type]
+    assert not validator.is_valid([])  # type: ignore[arg-type]
+
+
+def test_unhashable_type_member(validator: CanonicalValidator) -> None:
+    event = EXAMPLES["shipment.status"]()
+    event["type"] = ["x"]
+    assert _errors(validator, event) == {"/type": "type"}
+    assert not validator.is_valid(event)
 
 
 def test_validate_data_pointers_relative_to_data(validator: CanonicalValidator) -> None:
