@@ -55,6 +55,9 @@ class Table(Mapping[str, TableValue]):
     description: str = ""
     path: Path | None = None
     lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
+    """Row key -> line number in the file, for error messages."""
+    refs: Mapping[str, tuple[str, int]] = field(default_factory=dict, repr=False, compare=False)
+    """Value field -> (table whose keys it must be, line of the declaration)."""
 
     def _norm(self, key: str) -> str:
         if self.match == "upper":
@@ -171,18 +174,12 @@ def load_table(path: Path | str) -> Table:
         lines[key] = k.start_mark.line + 1
     default = _value(path, header["default"], "default") if "default" in header else None
     desc = _plain_str(path, header["description"], "description") if "description" in header else ""
+    refs = {}
+    if "refs" in header:
+        refs = {_plain_str(path, f, "refs field"): (_plain_str(path, tn, "refs table"), tn.start_mark.line + 1)
+                for f, tn in _pairs(path, header["refs"], "refs")}
     return Table(name=name, rows=rows, default=default, match=match, description=desc,
-                 path=path, lines=lines)
-
-
-def _refs(path: Path) -> dict[str, tuple[str, int]]:
-    """field -> (referenced table, line) from a file's ``refs`` header."""
-    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    for k, v in root.value:
-        if k.value == "refs":
-            return {_plain_str(path, f, "refs field"): (_plain_str(path, t, "refs table"), t.start_mark.line + 1)
-                    for f, t in _pairs(path, v, "refs")}
-    return {}
+                 path=path, lines=lines, refs=refs)
 
 
 def load_tables(directory: Path | str = DEFAULT_TABLE_DIR) -> dict[str, Table]:
@@ -190,8 +187,7 @@ def load_tables(directory: Path | str = DEFAULT_TABLE_DIR) -> dict[str, Table]:
     directory = Path(directory)
     tables = {t.name: t for t in (load_table(p) for p in sorted(directory.glob("*.yaml")))}
     for table in tables.values():
-        assert table.path is not None
-        for fld, (target, line) in _refs(table.path).items():
+        for fld, (target, line) in table.refs.items():
             if target not in tables:
                 raise TableError(f"{table.path}:{line}: refs {fld!r} -> unknown table {target!r}")
             allowed = tables[target]
