@@ -382,30 +382,37 @@ class EnvelopeReader:
         record = SetRecord(set_id, control, index)
         grp.sets.append(record)
         raw = RawSet([seg], index, batch.offset(k), ich or _ORPHAN, grp, record, batch.delimiters, special=batch.special)
-        where = {
-            "interchange": ich.control_number if ich else None,
-            "group": grp.control_number or None,
-            "set_control": control or "?",
-            "set_id": set_id or None,
-            "segment_id": "ST",
-            "segment_in_set": 1,
-            "segment_in_file": index,
-            "byte_offset": raw.byte_offset,
-        }
-        if not _SET_ID.match(set_id):
-            record.errors.append(TransactionSetError(f"ST01 {set_id!r} is not a transaction set identifier", code="6", element=1, element_ref="ST01", **where))
-        if not control:
-            record.errors.append(TransactionSetError("ST02 (transaction set control number) is empty", code="7", element=2, element_ref="ST02", **where))
-        elif control in seen:
-            record.errors.append(
-                TransactionSetError(f"set control number {control} is used twice in group {grp.control_number}", code="23", element=2, element_ref="ST02", **where)
-            )
+        bad_id = not _SET_ID.match(set_id)
+        if bad_id or not control or control in seen:
+            where = {
+                "interchange": ich.control_number if ich else None,
+                "group": grp.control_number or None,
+                "set_control": control or "?",
+                "set_id": set_id or None,
+                "segment_id": "ST",
+                "segment_in_set": 1,
+                "segment_in_file": index,
+                "byte_offset": raw.byte_offset,
+            }
+            if bad_id:
+                record.errors.append(TransactionSetError(f"ST01 {set_id!r} is not a transaction set identifier", code="6", element=1, element_ref="ST01", **where))
+            if not control:
+                record.errors.append(TransactionSetError("ST02 (transaction set control number) is empty", code="7", element=2, element_ref="ST02", **where))
+            elif control in seen:
+                record.errors.append(
+                    TransactionSetError(f"set control number {control} is used twice in group {grp.control_number}", code="23", element=2, element_ref="ST02", **where)
+                )
         seen.add(control)
         return raw
 
     def _close_set(self, raw: RawSet, se: list[str] | None, index: int | None) -> RawSet:
         record = raw.record
-        record.segment_count = len(raw.segments)
+        count = record.segment_count = len(raw.segments)
+        declared = se[1] if se is not None and len(se) > 1 else ""
+        trailer_control = se[2].strip() if se is not None and len(se) > 2 else ""
+        count_ok = declared == str(count) or _count_matches(declared, count)
+        if se is not None and count_ok and trailer_control == record.control_number:
+            return raw
         where = {
             "interchange": raw.interchange.control_number if raw.interchange is not _ORPHAN else None,
             "group": raw.group.control_number or None,
@@ -417,16 +424,14 @@ class EnvelopeReader:
         if se is None:
             record.errors.append(TransactionSetError("transaction set has no SE trailer", code="2", **where))
             return raw
-        where["segment_in_set"] = len(raw.segments)
-        declared = se[1] if len(se) > 1 else ""
-        if not _count_matches(declared, len(raw.segments)):
+        where["segment_in_set"] = count
+        if not count_ok:
             record.errors.append(
                 TransactionSetError(
-                    f"SE01 says {declared.strip()!r} segments but the set has {len(raw.segments)} (ST to SE)",
+                    f"SE01 says {declared.strip()!r} segments but the set has {count} (ST to SE)",
                     code="4", element=1, element_ref="SE01", bad_value=declared, **where,
                 )
             )
-        trailer_control = se[2].strip() if len(se) > 2 else ""
         if trailer_control != record.control_number:
             record.errors.append(
                 TransactionSetError(

@@ -76,7 +76,7 @@ def _bare_app():  # type: ignore[no-untyped-def]
     return Starlette(routes=[Route("/v1/messages", admit, methods=["POST"]), Route("/healthz", healthz)])
 
 
-def _gateway_app(workdir: Path):  # type: ignore[no-untyped-def]
+def _gateway_app(workdir: Path, group_commit_ms: float | None):  # type: ignore[no-untyped-def]
     sys.path.insert(0, str(REPO))
     from gateway.config import parse_config
     from gateway.config.model import TelemetrySettings
@@ -84,8 +84,11 @@ def _gateway_app(workdir: Path):  # type: ignore[no-untyped-def]
     from gateway.store.sqlite import SqliteStore
     from gateway.telemetry import Metrics, setup_tracing
 
+    store_settings: dict[str, object] = {"path": str(workdir / "bench.db")}
+    if group_commit_ms is not None:
+        store_settings["group_commit_ms"] = group_commit_ms
     config = parse_config({
-        "gateway": {"store": {"path": str(workdir / "bench.db")}},
+        "gateway": {"store": store_settings},
         "partners": {"bench": {"api_keys_file": str(workdir / "bench.keys"),
                                "rate_limit": {"rate": 1e9, "burst": 1_000_000_000}, "max_body_bytes": 1_048_576}},
         "channels": {"bench-carrier": {"partner": "bench", "content_types": ["application/json"]}},
@@ -96,10 +99,10 @@ def _gateway_app(workdir: Path):  # type: ignore[no-untyped-def]
     return create_app(config, store, Metrics())
 
 
-def serve(kind: str, port: int, workdir: Path) -> None:
+def serve(kind: str, port: int, workdir: Path, group_commit_ms: float | None) -> None:
     import uvicorn
 
-    app = _bare_app() if kind == "bare" else _gateway_app(workdir)
+    app = _bare_app() if kind == "bare" else _gateway_app(workdir, group_commit_ms)
     uvicorn.run(app, host="127.0.0.1", port=port, loop="uvloop", http="httptools", workers=1,
                 access_log=False, log_level="warning", lifespan="off")
 
@@ -157,6 +160,24 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _fsync_ms(directory: Path, samples: int = 100) -> tuple[float, float]:
+    """p50 and p99 of one 4 KiB append + fsync in ``directory``: the floor under any durable admit."""
+    path = directory / "fsync-probe"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    times = []
+    try:
+        for _ in range(samples):
+            os.write(fd, b"x" * 4096)
+            start = time.perf_counter()
+            os.fsync(fd)
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        os.close(fd)
+        path.unlink()
+    times.sort()
+    return times[samples // 2], times[int(samples * 0.99) - 1]
+
+
 def _pinned(cpu: int) -> list[str]:
     return ["taskset", "-c", str(cpu)] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
 
@@ -182,8 +203,9 @@ def run_server(kind: str, args: argparse.Namespace, workdir: Path, env: dict[str
                loads: list[tuple[int, int]]) -> list[Result]:
     """Start one server, warm it up, then run each (connections, seconds) load against it."""
     port = _free_port()
+    extra = ["--group-commit-ms", str(args.group_commit_ms)] if args.group_commit_ms is not None else []
     proc = subprocess.Popen([*_pinned(0), sys.executable, __file__, "--serve", kind, "--port", str(port),
-                             "--workdir", str(workdir)])
+                             "--workdir", str(workdir), *extra])
     results = []
     try:
         _wait_ready(port, proc)
@@ -227,12 +249,14 @@ def main() -> int:
     parser.add_argument("--probe-connections", type=int, default=4,
                         help="a second, lighter gateway load to show latency below saturation (0: skip)")
     parser.add_argument("--sample", type=Path, default=DEFAULT_SAMPLE, help="JSON body to POST")
+    parser.add_argument("--group-commit-ms", type=float, default=None,
+                        help="store group-commit wait (default: the configuration default)")
     parser.add_argument("--serve", choices=["bare", "gateway"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.workdir)
+        serve(args.serve, args.port, args.workdir, args.group_commit_ms)
         return 0
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install -y wrk)", file=sys.stderr)
@@ -250,6 +274,7 @@ def main() -> int:
         key, record = issue_key("bench")
         append_key(workdir / "bench.keys", record)
         (workdir / "bench.lua").write_text(LUA)
+        fsync_p50, fsync_p99 = _fsync_ms(workdir)
         env = {**os.environ, "BENCH_BODY": str(args.sample), "BENCH_KEY": key, "BENCH_LUA": str(workdir / "bench.lua")}
         main_load = [(args.connections, args.duration)]
         for r in range(args.rounds):
@@ -266,11 +291,13 @@ def main() -> int:
     body = args.sample.read_bytes()
     print(f"\nadmit bench: wrk -t1 -c{args.connections} -d{args.duration}s on CPU 1, uvicorn (uvloop, httptools, 1 worker) "
           f"on CPU 0; {args.rounds} alternating rounds, median shown; body {args.sample.name} ({len(body)} B, "
-          f"sha256 {hashlib.sha256(body).hexdigest()[:12]}); load average before: {load_before}, "
+          f"sha256 {hashlib.sha256(body).hexdigest()[:12]}); store group commit: "
+          f"{args.group_commit_ms if args.group_commit_ms is not None else 'default'} ms; load average before: {load_before}, "
           f"after: {Path('/proc/loadavg').read_text().split()[0]}\n")
     _table("(a) bare Starlette", bare, "(b) gateway admit", gateway)
     print(f"\nratio gateway/bare requests/s: {ratio:.2f} (target >= 0.50: {'met' if ratio >= 0.5 else 'NOT met'}); "
           f"CPU per request ratio bare/gateway: {bare.cpu_us_per_request / gateway.cpu_us_per_request:.2f}")
+    print(f"fsync of the store's file system (4 KiB append): p50 {fsync_p50:.2f} ms, p99 {fsync_p99:.2f} ms")
     print(f"gateway p99 at {args.connections} connections: {gateway.p99_ms:.2f} ms "
           f"(target <= 10 ms: {'met' if gateway.p99_ms <= 10 else 'NOT met'})")
     for probe in probes:
