@@ -121,3 +121,15 @@ def test_bad_ref_reports_row_line(tmp_path: Path) -> None:
 
 def test_shipped_tables_dir_has_sources_note() -> None:
     assert (DEFAULT_TABLE_DIR / "SOURCES.md").exists()
+
+
+def test_units_cover_the_aliases_mappings_need(tables) -> None:
+    units = tables["units"]
+    for alias in ("LB", "LBS", "LBR", "L", "oz", "ONZ", "OZ", "G", "GRM", "KG", "KGM", "K", "FAH", "F", "°F",
+                  "CEL", "C", "KNT", "HM", "KMH", "MTS", "SMI", "KMT", "MTR", "FOT", "INH", "CMT"):
+        assert alias in units, alias
+    canon = {"mass": "KGM", "temperature": "CEL", "speed": "KMH", "distance": "KMT", "length": "MTR",
+             "volume": "MTQ", "percent": "P1"}
+    for alias, value in units.items():
+        if value["quantity"] in canon:
+            assert value["canonical"] == canon[value["quantity"]], alias
