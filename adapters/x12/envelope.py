@@ -228,7 +228,7 @@ class EnvelopeReader:
                         self._close_interchange(ich, seg, index)
                         ich = None
                 elif sid == "TA1" and ich is not None and grp is None:
-                    ich.ta1.append(dict(zip(("control_number", "date", "time", "status", "code"), (v.strip() for v in seg[1:6]))))
+                    ich.ta1.append(dict(zip(("control_number", "date", "time", "status", "code"), (v.strip() for v in seg[1:6]), strict=False)))
                 else:
                     self._stray(ich, grp, seg, index, batch.offset(k), f"segment {sid[:10]!r} outside a transaction set")
                 k += 1

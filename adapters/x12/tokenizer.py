@@ -367,7 +367,7 @@ class Tokenizer:
         raw: list[str] = []
         carry = ""
         last = len(stripped) - 1
-        for k, (s, p) in enumerate(zip(stripped, pieces)):
+        for k, (s, p) in enumerate(zip(stripped, pieces, strict=True)):
             if s:
                 kept.append(s)
                 raw.append(carry + p)

@@ -128,14 +128,14 @@ class ElementChecker:
         if fast is _UNSEEN:
             fast = rule.fast[self._key] = segment_pattern(rule, self.delims)
         if fast is not None and fast.fullmatch(self.delims.element.join(seg)):
-            return {k: v.rstrip() for k, v in zip(rule.value_keys, seg[1:]) if v}
+            return {k: v.rstrip() for k, v in zip(rule.value_keys, seg[1:], strict=False) if v}
         out: dict[str, Any] = {}
         plan = rule.plan
         special = self.special
         comp = self.comp
         rep = self.rep
         i = 0
-        for v, p in zip(seg[1:], plan):
+        for v, p in zip(seg[1:], plan, strict=False):
             i += 1
             if not v:
                 if p[5]:

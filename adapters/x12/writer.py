@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from adapters.x12.errors import WriteError
 from adapters.x12.tokenizer import Delimiters
@@ -17,6 +17,7 @@ Element = str | Sequence[str]
 SegmentData = Sequence[Element]
 
 _ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1)
+STANDARD_DELIMITERS = Delimiters("*", ">", "~", None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ class GroupSpec:
 class X12Writer:
     """Write segments with one set of delimiters; ``line_break`` (e.g. "\\n") is added after terminators."""
 
-    def __init__(self, delimiters: Delimiters = Delimiters("*", ">", "~", None), line_break: str = "") -> None:
+    def __init__(self, delimiters: Delimiters = STANDARD_DELIMITERS, line_break: str = "") -> None:
         self.delimiters = delimiters
         # A partner whose terminator is a line break gets no extra blank lines.
         self.line_break = "" if delimiters.segment in "\r\n" else line_break
@@ -78,7 +79,7 @@ class X12Writer:
     def isa(self, sender: Party, receiver: Party, control_number: int, version: str, *, ack_requested: str = "0",
             usage: str = "P", when: datetime | None = None) -> str:
         """The fixed-width ISA (106 characters plus line break) for these parties."""
-        when = when or datetime.now(timezone.utc)
+        when = when or datetime.now(UTC)
         d = self.delimiters
         isa11 = d.repetition if d.repetition and version >= "00402" else "U"
         values = [
@@ -86,7 +87,7 @@ class X12Writer:
             when.strftime("%y%m%d"), when.strftime("%H%M"), isa11, version, f"{control_number:09d}", ack_requested, usage,
         ]
         padded = []
-        for k, (v, width) in enumerate(zip(values, _ISA_WIDTHS), 1):
+        for k, (v, width) in enumerate(zip(values, _ISA_WIDTHS, strict=True), 1):
             if len(v) > width:
                 raise WriteError(f"ISA{k:02d} {v!r} is longer than its fixed width {width}", segment_id="ISA", element=k)
             if k != 11:
@@ -109,7 +110,7 @@ class X12Writer:
                     *, ack_requested: str = "0", usage: str = "P", when: datetime | None = None,
                     extra: Sequence[tuple[str, SegmentData]] = ()) -> str:
         """A whole interchange: ISA, optional interchange-level segments (TA1), groups, IEA."""
-        when = when or datetime.now(timezone.utc)
+        when = when or datetime.now(UTC)
         out = [self.isa(sender, receiver, control_number, version, ack_requested=ack_requested, usage=usage, when=when)]
         out.extend(self.segment(sid, els) for sid, els in extra)
         for grp in groups:

@@ -10,12 +10,10 @@ peak RSS belongs to that reader alone. Prints MB/s, segments/s and peak RSS.
 from __future__ import annotations
 
 import argparse
-import importlib.resources
 import json
 import random
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -100,30 +98,10 @@ def slice_file(src: Path, dst: Path, megabytes: float) -> int:
 
 
 def pyx12_map_dir(tmp: Path) -> Path:
-    """pyx12's packaged map directory plus our 214/204 maps, data elements and transport ISA qualifiers."""
-    import defusedxml.ElementTree as ET
+    """pyx12's packaged maps plus ours (see adapters.x12.guides.build.export_pyx12_map_dir)."""
+    from adapters.x12.guides.build import export_pyx12_map_dir
 
-    target = tmp / "pyx12maps"
-    shutil.copytree(str(importlib.resources.files("pyx12") / "map"), target)
-    ours = ROOT / "adapters" / "x12" / "guides" / "maps" / "4010"
-    for name in ("214.4010.xml", "204.4010.xml"):
-        shutil.copy(ours / name, target / name)
-    maps_xml = (target / "maps.xml").read_text()
-    entries = (
-        '<map vriic="004010" fic="QM" abbr="214">214.4010.xml</map>\n'
-        '    <map vriic="004010" fic="SM" abbr="204">204.4010.xml</map>\n'
-    )
-    maps_xml = maps_xml.replace('<version icvn="00401">', '<version icvn="00401">\n    ' + entries, 1)
-    (target / "maps.xml").write_text(maps_xml)
-    known = {e.get("ele_num") for e in ET.parse(target / "dataele.xml").getroot().iter("data_ele")}
-    extra = [line for line in (ours / "dataele.xml").read_text().splitlines()
-             if "<data_ele " in line and re.search(r'ele_num="([^"]+)"', line).group(1) not in known]
-    dataele = (target / "dataele.xml").read_text().replace("</data_elements>", "\n".join(extra) + "\n</data_elements>")
-    (target / "dataele.xml").write_text(dataele)
-    control = (target / "x12.control.00401.xml").read_text()
-    control = control.replace("<code>ZZ</code>", "<code>ZZ</code><code>02</code><code>12</code>")
-    (target / "x12.control.00401.xml").write_text(control)
-    return target
+    return export_pyx12_map_dir(tmp / "pyx12maps")
 
 
 # --- child measurements (each in its own process) -------------------------------------------------

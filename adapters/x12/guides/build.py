@@ -9,7 +9,9 @@ inconsistencies. Regenerate after editing a spec file::
 
 from __future__ import annotations
 
+import importlib.resources
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -236,13 +238,48 @@ def render_map(spec: SetSpec, version: str, segments: dict[str, list[Element]], 
     return "\n".join(wr.lines) + "\n", wr.used
 
 
-def main() -> None:
+def export_pyx12_map_dir(target: Path, version: str = "4010") -> Path:
+    """Build a complete map directory for pyx12's own tools (``x12n_document``/``x12valid --map-path``).
+
+    pyx12 has no overlay: a custom map directory must hold all its packaged files. This copies the
+    installed pyx12 maps, adds ours (maps.xml entries, missing data elements) and widens the control
+    map's ISA05/ISA07 qualifiers to transport ones (02 = SCAC). Our own reader does not need this.
+    """
+    import defusedxml.ElementTree as ET
+
+    ours = MAPS / version
+    icvn = {"4010": "00401", "5010": "00501"}[version]
+    shutil.copytree(str(importlib.resources.files("pyx12") / "map"), target, dirs_exist_ok=True)
+    ours_index = ET.parse(ours / "maps.xml").getroot()
+    entries = []
+    for entry in ours_index.iter("map"):
+        shutil.copy(ours / entry.text, target / entry.text)
+        entries.append(f'    <map vriic="{entry.get("vriic")}" fic="{entry.get("fic")}" abbr="{entry.get("abbr")}">{entry.text}</map>')
+    maps_xml = (target / "maps.xml").read_text()
+    maps_xml = maps_xml.replace(f'<version icvn="{icvn}">', f'<version icvn="{icvn}">\n' + "\n".join(entries), 1)
+    (target / "maps.xml").write_text(maps_xml)
+    known = {e.get("ele_num") for e in ET.parse(target / "dataele.xml").getroot().iter("data_ele")}
+    extra = [
+        line for line in (ours / "dataele.xml").read_text().splitlines()
+        if (m := re.search(r'ele_num="([^"]+)"', line)) and m.group(1) not in known
+    ]
+    dataele = (target / "dataele.xml").read_text().replace("</data_elements>", "\n".join(extra) + "\n</data_elements>")
+    (target / "dataele.xml").write_text(dataele)
+    control_name = f"x12.control.{icvn}.xml"
+    control = (target / control_name).read_text()
+    qualifiers = "".join(f"<code>{q}</code>" for q in ("02", "08", "12", "16"))
+    (target / control_name).write_text(control.replace("<code>ZZ</code>", "<code>ZZ</code>" + qualifiers))
+    return target
+
+
+def main(out_dir: Path = MAPS) -> None:
+    """Regenerate ``out_dir/<4010|5010>/`` (maps, dataele.xml, codes.xml, maps.xml) from ``spec/``."""
     elements = read_elements()
     names = {k: v[5] for k, v in elements.items()}
     segments = read_segments()
     sets = read_sets()
     for version, (short, icvn) in VERSIONS.items():
-        out = MAPS / short
+        out = out_dir / short
         out.mkdir(parents=True, exist_ok=True)
         used: set[str] = set()
         entries = []
