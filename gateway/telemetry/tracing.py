@@ -17,13 +17,14 @@ from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
-from opentelemetry.trace import Span, SpanKind, Tracer
+from opentelemetry.trace import Link, Span, SpanKind, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from opentelemetry.util.types import AttributeValue
 
 from gateway.config.model import TelemetrySettings
 
-__all__ = ["TRACEPARENT", "TRACESTATE", "inject_context", "outbound_headers", "setup_tracing", "start_span_from"]
+__all__ = ["TRACEPARENT", "TRACESTATE", "inject_context", "link_from", "outbound_headers", "setup_tracing",
+           "start_span_from"]
 
 TRACEPARENT = "traceparent"
 TRACESTATE = "tracestate"
@@ -85,6 +86,18 @@ def inject_context(span: Span | None = None) -> dict[str, str]:
     if ctx.trace_state:
         carrier[TRACESTATE] = ctx.trace_state.to_header()
     return carrier
+
+
+def link_from(carrier: Mapping[str, str]) -> list[Link]:
+    """A link to the caller's trace when ``carrier`` holds a valid W3C ``traceparent``, else none.
+
+    For spans at the edge: a partner's trace context is linked, not adopted as parent, so an
+    outside caller can neither graft our spans onto its trace nor force our sampling decision.
+    """
+    if TRACEPARENT not in carrier:
+        return []
+    ctx = trace.get_current_span(_W3C.extract(carrier)).get_span_context()
+    return [Link(ctx)] if ctx.is_valid else []
 
 
 def outbound_headers(headers: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -74,3 +74,12 @@ def test_admission_is_counted_and_timed_in_metrics(gw):
     reg = gw.metrics.registry
     assert reg.get_sample_value("gateway_admitted_total", {"partner": "acme", "outcome": "admitted"}) == 1
     assert reg.get_sample_value("gateway_admit_seconds_count") == 1
+
+
+def test_partners_own_trace_is_linked_not_adopted_as_parent(gw):
+    partner_trace = "0af7651916cd43dd8448eb211c80319c"
+    gw.post(headers={"traceparent": f"00-{partner_trace}-b7ad6b7169203331-01"})
+    admit = [s for s in gw.spans.get_finished_spans() if s.name == "admit"][0]
+    assert admit.parent is None
+    assert f"{admit.context.trace_id:032x}" != partner_trace
+    assert [f"{link.context.trace_id:032x}" for link in admit.links] == [partner_trace]

@@ -31,7 +31,7 @@ from gateway.http.problems import Problem, problem_response
 from gateway.http.ratelimit import RateLimiter
 from gateway.store.base import InboundMessage, Store, StoreClosed
 from gateway.telemetry.metrics import Metrics
-from gateway.telemetry.tracing import inject_context
+from gateway.telemetry.tracing import inject_context, link_from
 
 __all__ = ["Admit", "MessageRoutes"]
 
@@ -84,18 +84,19 @@ class Admit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
+        headers = _headers(scope)
         # Not made the current span: nothing below opens child spans, and attaching a context
         # costs more than the rest of the span's life. Its context is stored with the message.
-        span = self._tracer.start_span("admit", kind=SpanKind.SERVER)
+        span = self._tracer.start_span("admit", kind=SpanKind.SERVER, links=link_from(headers))
         try:
-            response = await self._admit(scope, receive, span, started)
+            response = await self._admit(scope, headers, receive, span, started)
             if response is not None:
                 await response(scope, receive, send)
         finally:
             span.end()
 
-    async def _admit(self, scope: Scope, receive: Receive, span: Span, started: float) -> Response | None:
-        headers = _headers(scope)
+    async def _admit(self, scope: Scope, headers: dict[str, str], receive: Receive, span: Span,
+                     started: float) -> Response | None:
         partner_id: str | None = None
         try:
             entry, signed = self._auth.identify(headers, time.time())
