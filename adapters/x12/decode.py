@@ -78,7 +78,7 @@ class X12Decoder:
         validate: bool = True,
     ) -> None:
         self._tokenizer = Tokenizer(chunks)
-        self._reader = EnvelopeReader(self._tokenizer.batches())
+        self._reader = EnvelopeReader(self._tokenizer.batches(), (overrides or {}).get("envelope"))
         self._guides = PartnerGuides(guides if guides is not None else default_registry(), overrides)
         self._validate = validate
         self.warnings: list[X12Warning] = []

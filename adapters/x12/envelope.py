@@ -8,10 +8,10 @@ stay small (ids, counts, findings) and are what the acknowledgement builder need
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from adapters.x12.errors import GroupError, InterchangeError, TransactionSetError, X12Error, X12Warning
+from adapters.x12.errors import GroupError, GuideError, InterchangeError, TransactionSetError, X12Error, X12Warning
 from adapters.x12.tokenizer import Delimiters, SegmentBatch
 
 _DIGITS = re.compile(r"^\d+$")
@@ -19,6 +19,11 @@ _DATE6 = re.compile(r"^\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
 _TIME4 = re.compile(r"^([01]\d|2[0-3])[0-5]\d$")
 _ENVELOPE = frozenset(("ISA", "GS", "ST", "SE", "GE", "IEA"))
 _SET_ID = re.compile(r"^[0-9A-Z]{3}$")
+# Interchange ID qualifiers (X12 element I05); 02 = SCAC is what carriers use. Partners with private
+# qualifiers extend this through their overrides ({"envelope": {"ISA05": [...], "ISA07": [...]}}).
+ISA_QUALIFIERS = frozenset(
+    [f"{n:02d}" for n in range(1, 39) if n not in (5, 6)] + ["AM", "NR", "SA", "SN", "ZZ"]
+)
 
 
 @dataclass(slots=True)
@@ -137,8 +142,14 @@ def _count_matches(declared: str, actual: int) -> bool:
 class EnvelopeReader:
     """Frame tokenized segments into interchanges, groups and sets, checking the envelope."""
 
-    def __init__(self, batches: Iterable[SegmentBatch]) -> None:
+    def __init__(self, batches: Iterable[SegmentBatch], envelope_overrides: Mapping[str, Iterable[str]] | None = None) -> None:
         self._batches = batches
+        extra = envelope_overrides or {}
+        unknown = set(extra) - {"ISA05", "ISA07"}
+        if unknown:
+            raise GuideError(f"envelope overrides may name ISA05 and ISA07 only, not {sorted(unknown)}")
+        self._sender_qualifiers = ISA_QUALIFIERS | frozenset(extra.get("ISA05", ()))
+        self._receiver_qualifiers = ISA_QUALIFIERS | frozenset(extra.get("ISA07", ()))
         self.interchanges: list[InterchangeRecord] = []
         self.errors: list[X12Error] = []
         self.warnings: list[X12Warning] = []
@@ -259,10 +270,10 @@ class EnvelopeReader:
             fail(6, "006", "ISA06 (interchange sender ID) is empty")
         if not header["receiver_id"]:
             fail(8, "008", "ISA08 (interchange receiver ID) is empty")
-        if len(header["sender_qualifier"]) != 2:
-            fail(5, "005", f"ISA05 {header['sender_qualifier']!r} is not a 2-character ID qualifier")
-        if len(header["receiver_qualifier"]) != 2:
-            fail(7, "007", f"ISA07 {header['receiver_qualifier']!r} is not a 2-character ID qualifier")
+        if header["sender_qualifier"] not in self._sender_qualifiers:
+            fail(5, "005", f"ISA05 {header['sender_qualifier']!r} is not an interchange ID qualifier (I05) allowed for this partner")
+        if header["receiver_qualifier"] not in self._receiver_qualifiers:
+            fail(7, "007", f"ISA07 {header['receiver_qualifier']!r} is not an interchange ID qualifier (I05) allowed for this partner")
         if not _DATE6.match(header["date"]):
             fail(9, "014", f"ISA09 {header['date']!r} is not a valid YYMMDD date")
         if not _TIME4.match(header["time"]):

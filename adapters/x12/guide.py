@@ -230,18 +230,16 @@ def apply_overrides(guide: Guide, overrides: Mapping[str, Any]) -> Guide:
     """Return a copy of ``guide`` adjusted by a partner's overrides.
 
     Recognised keys: ``allow_segments`` (ids accepted anywhere in the set without error),
-    ``segments`` ({id: {usage, max_use}}), ``elements`` ({ref: {usage, codes, add_codes, min_len,
-    max_len}}) and ``envelope`` ({ISA05|ISA07|GS01...: [extra codes]}).
+    ``segments`` ({id: {usage, max_use}}) and ``elements`` ({ref: {usage, codes, add_codes,
+    min_len, max_len}}).
     """
-    unknown = set(overrides) - {"allow_segments", "segments", "elements", "envelope"}
+    unknown = set(overrides) - {"allow_segments", "segments", "elements"}
     if unknown:
         raise GuideError(f"unknown override keys {sorted(unknown)} for guide {guide.set_id}/{guide.version}")
     new = copy.deepcopy(guide)
     new.allowed_extra = frozenset(overrides.get("allow_segments", ())) | guide.allowed_extra
     seg_over = overrides.get("segments", {})
     el_over = dict(overrides.get("elements", {}))
-    for ref, extra in overrides.get("envelope", {}).items():
-        el_over.setdefault(ref, {})["add_codes"] = extra
     touched: set[str] = set()
     for seg in _all_segments(new):
         if seg.id in seg_over:

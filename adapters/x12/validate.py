@@ -251,12 +251,14 @@ class ElementChecker:
 
 
 def load_overrides(source: Mapping[str, Any] | str | Path | None) -> dict[str, dict[str, Any]]:
-    """Read a partner's guide overrides: a dict or a YAML file ``{set id: {override keys}}``.
+    """Read a partner's guide overrides: a dict or a YAML file ``{set id: {override keys}}``, plus an
+    optional ``envelope`` entry for extra ISA qualifiers.
 
     Example (YAML)::
 
+        envelope: {ISA05: ["1B"], ISA07: ["1B"]}
         "214": {allow_segments: [EFI], elements: {AT701: {add_codes: [ZZ]}}}
-        "990": {elements: {B104: {add_codes: [C]}}}
+        "990": {elements: {B104: {add_codes: [C]}}, segments: {N9: {max_use: 20}}}
     """
     if source is None:
         return {}

@@ -165,3 +165,8 @@ def test_build_functional_ack_and_ta1_work_per_interchange() -> None:
     ich = decode_corpus("997/staedi-997-multi-interchange.edi").interchanges[1]
     assert build_functional_ack(ich, Sequence(), when=WHEN) is None
     assert "TA1*" in build_ta1(ich, Sequence(), when=WHEN)
+
+
+def test_invalid_isa07_qualifier_gets_ta1_code_007() -> None:
+    (ta1,) = acks_for(decode_corpus("210/edifabric-210-freight-invoice.edi"))
+    assert seg(ta1, "TA1")[0] == ["TA1", "000000263", "071216", "1406", "R", "007"]

@@ -35,7 +35,7 @@ CASES = [
     Case('210/cn-210-sample1.edi', 1, ['210'], ['004010'], ('B3', 'B302', '28066945'), []),
     Case('210/dbschenker-210-dot-terminator.edi', 1, ['210'], ['004010X098A1'], ('B3', 'B302', '210028835'), [('ElementError', '3', 'N3'), ('ElementError', '4', 'B3'), ('ElementError', '4', 'G62'), ('GroupError', '4', 'GE'), ('SegmentError', '6', 'B2A')]),
     Case('210/eddy-210-zero-padded-trailers.edi', 1, ['210'], ['004010'], ('B3', 'B302', '2509121213'), [('InterchangeError', '001', 'IEA')]),
-    Case('210/edifabric-210-freight-invoice.edi', 1, ['210'], ['004010'], ('B3', 'B302', '3410889'), []),
+    Case('210/edifabric-210-freight-invoice.edi', 1, ['210'], ['004010'], ('B3', 'B302', '3410889'), [('InterchangeError', '007', 'ISA')]),
     Case('210/trenova-210-isa11-caret.edi', 1, ['210'], ['004010'], ('B3', 'B302', 'INV-4501'), [('ElementError', '1', 'B3'), ('ElementError', '4', 'B3'), ('ElementError', '5', 'B3'), ('ElementError', '6', 'L1'), ('ElementError', '6', 'L3'), ('TransactionSetError', '4', 'SE')]),
     Case('210/ups-210-pipe-terminator.edi', 5, ['210'], ['004030'], ('B3', 'B302', '0000001808WW308'), [('TransactionSetError', '4', 'SE')]),
     Case('210/x12types-210-5010-minimal.edi', 1, ['210'], ['005010'], ('B3', 'B302', 'INV123'), [('ElementError', '4', 'B3'), ('ElementError', '5', 'B3')]),

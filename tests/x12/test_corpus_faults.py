@@ -91,3 +91,8 @@ def test_interamerican_945_extra_gs_element_gives_unknown_version_and_flat_body(
     assert doc.version == "21" and not doc.guided
     assert "W06" in doc.tree["set"] and "N1_loop" not in doc.tree["set"]
     assert any("no guide for set 945 version '21'" in w.message for w in result.warnings)
+
+
+def test_edifabric_210_isa07_qualifier_1b_is_not_an_i05_code_ta1_007() -> None:
+    err = only(decode_corpus("210/edifabric-210-freight-invoice.edi"), InterchangeError, "007")
+    assert (err.element_ref, err.bad_value) == ("ISA07", "1B")

@@ -144,3 +144,14 @@ def test_hand_written_fixtures_are_documented() -> None:
     listed = (FIXTURES / "SOURCES.md").read_text()
     for path in FIXTURES.glob("*.edi"):
         assert path.name in listed
+
+
+def test_partner_override_accepts_a_private_isa_qualifier() -> None:
+    data = corpus_bytes("210/edifabric-210-freight-invoice.edi")
+    assert [e.code for e in decode_x12(data).errors] == ["007"]
+    assert decode_x12(data, overrides={"envelope": {"ISA07": ["1B"]}}).ok
+
+
+def test_scac_qualifier_02_is_accepted_without_any_override() -> None:
+    assert decode_x12(corpus_bytes("214/alnk-214-single-line.edi")).interchanges[0].header["sender_qualifier"] == "02"
+    assert decode_x12(corpus_bytes("214/alnk-214-single-line.edi")).ok
