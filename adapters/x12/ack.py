@@ -226,23 +226,27 @@ class GroupAck:
 
 
 def parse_functional_ack(doc: X12Document) -> GroupAck:
-    """Read an inbound 997 document: which group (GS06 we sent) and which of its sets were accepted."""
-    if doc.set_id != "997" or not doc.guided:
-        raise TransactionSetError(f"set {doc.set_id} ({doc.version}) is not a 997 we have a guide for", code="6", set_id=doc.set_id)
+    """Read an inbound 997 or 999: which group (GS06 we sent) and which of its sets were accepted."""
+    if doc.set_id not in ("997", "999") or not doc.guided:
+        raise TransactionSetError(f"set {doc.set_id} ({doc.version}) is not a 997/999 we have a guide for", code="6", set_id=doc.set_id)
+    seg3, seg4, seg5 = ("AK3", "AK4", "AK5") if doc.set_id == "997" else ("IK3", "IK4", "IK5")
     s = doc.tree["set"]
     ak1 = (s.get("AK1") or [{}])[0]
     ak9 = (s.get("AK9") or [{}])[0]
     sets = []
     for loop in s.get("AK2_loop", []):
         ak2 = loop["AK2"][0]
-        ak5 = (loop.get("AK5") or [{}])[0]
-        status = ak5.get("AK501", "")
-        codes = [v for k, v in sorted(ak5.items()) if k != "AK501"]
-        errors = [{"segment": seg_loop["AK3"][0], "elements": seg_loop.get("AK4", [])} for seg_loop in loop.get("AK3_loop", [])]
+        ak5 = (loop.get(seg5) or [{}])[0]
+        status = ak5.get(f"{seg5}01", "")
+        codes = [v for k, v in sorted(ak5.items()) if k != f"{seg5}01"]
+        errors = []
+        for seg_loop in loop.get(f"{seg3}_loop", []):
+            elements = seg_loop.get(seg4, []) + [e for sub in seg_loop.get(f"{seg4}_loop", []) for e in sub.get(seg4, [])]
+            errors.append({"segment": seg_loop[seg3][0], "elements": elements})
         sets.append(SetAck(ak2.get("AK201", ""), ak2.get("AK202", ""), status, codes, errors))
     h = doc.tree["interchange"]
     return GroupAck(
         f"{h['sender_qualifier']}:{h['sender_id']}", f"{h['receiver_qualifier']}:{h['receiver_id']}",
         ak1.get("AK101", ""), ak1.get("AK102", ""), ak9.get("AK901", ""), ak9.get("AK902", ""), ak9.get("AK903", ""),
-        ak9.get("AK904", ""), [v for k, v in ak9.items() if k >= "AK905"], sets,
+        ak9.get("AK904", ""), [v for k, v in sorted(ak9.items()) if k >= "AK905"], sets,
     )

@@ -170,3 +170,12 @@ def test_build_functional_ack_and_ta1_work_per_interchange() -> None:
 def test_invalid_isa07_qualifier_gets_ta1_code_007() -> None:
     (ta1,) = acks_for(decode_corpus("210/edifabric-210-freight-invoice.edi"))
     assert seg(ta1, "TA1")[0] == ["TA1", "000000263", "071216", "1406", "R", "007"]
+
+
+def test_generated_999_passes_our_999_guide_and_reads_back() -> None:
+    (ack,) = acks_for(decode_corpus("204/x12types-204-5010-minimal.edi"), kind="999")
+    back = decode_x12(ack.encode())
+    assert back.ok, [str(e) for e in back.errors]
+    parsed = parse_functional_ack(back.documents[0])
+    assert parsed.status == "R" and parsed.sets[0].codes == ["4", "5"]
+    assert [e["IK403"] for e in parsed.sets[0].segment_errors[0]["elements"]] == ["4", "4", "5"]
