@@ -76,7 +76,6 @@ class InterchangeRecord:
     groups: list[GroupRecord] = field(default_factory=list)
     errors: list[X12Error] = field(default_factory=list)
     ta1: list[dict[str, str]] = field(default_factory=list)
-    closed: bool = False
 
     @property
     def control_number(self) -> str:
@@ -293,7 +292,6 @@ class EnvelopeReader:
         return ich
 
     def _close_interchange(self, ich: InterchangeRecord, iea: list[str] | None, index: int | None) -> None:
-        ich.closed = True
         control = ich.control_number
 
         def fail(element: int | None, code: str, why: str, bad: str | None = None) -> None:

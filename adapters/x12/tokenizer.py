@@ -211,7 +211,7 @@ class Tokenizer:
         self._chunks = chunks
         self.warnings: list[X12Warning] = []
         self.errors: list[X12Error] = []
-        self.isa_headers: list[IsaHeader] = []
+        self.interchanges_seen = 0
         self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self._encoding = "utf-8"
         self._segments_seen = 0
@@ -285,7 +285,7 @@ class Tokenizer:
                         skipped_junk = 0
                     for message in header.warnings:
                         self.warnings.append(X12Warning(message, segment_in_file=self._segments_seen + 1, byte_offset=base))
-                    self.isa_headers.append(header)
+                    self.interchanges_seen += 1
                     delims = header.delimiters
                     strip_chars = "".join(c for c in _BASE_STRIP if c not in (delims.element, delims.component))
                 next_isa = _find_isa(text, 1, delims.segment)
@@ -323,7 +323,7 @@ class Tokenizer:
         return _byte_len(text, text.isascii(), self._encoding)
 
     def _end_without_isa(self, skipped: int, offset: int) -> None:
-        if not self.isa_headers and not self.errors:
+        if not self.interchanges_seen and not self.errors:
             self.errors.append(InterchangeError("no ISA segment found: input is not an X12 interchange", code="022", byte_offset=0))
         elif skipped:
             self.warnings.append(X12Warning(f"{skipped} characters of non-X12 text after the last interchange were ignored", byte_offset=offset))
