@@ -35,11 +35,12 @@ def respond_to_tender(tender: dict[str, Any], decision: str, carrier_scac: str, 
         "identifiers": [{"type": "loadId", "value": load_id, "issuer": carrier_scac, "qualifier": "B102"}, *echoed],
         "loadId": load_id,
         "decision": decision,
-        "sourceDecisionCode": _DECISIONS.get(decision, ""),
         "respondedAt": {"localDate": responded_on.isoformat(), "precision": "date",
                         "sourceText": responded_on.strftime("%Y%m%d")},
         "carrier": {"role": "CARRIER", "ids": [{"scheme": "SCAC", "value": carrier_scac}]},
     }
+    if decision in _DECISIONS:
+        data["sourceDecisionCode"] = _DECISIONS[decision]
     if reason:
         data["reason"] = reason
     if reason_text:
