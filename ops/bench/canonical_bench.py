@@ -1,6 +1,6 @@
 """Micro benchmark: canonical validator throughput on one core.
 
-Usage: .venv/bin/python ops/bench/canonical_bench.py [--events 20000] [--engine native]
+Usage: .venv/bin/python ops/bench/canonical_bench.py [--events 20000] [--engine rust]
 
 Validates a stream of *distinct* events (ids, timestamps, PRO numbers and
 weights differ per event, so neither engine can profit from repeated strings
@@ -78,10 +78,10 @@ def measure(validator: CanonicalValidator, events: list[dict], rounds: int = 3) 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=20000)
-    parser.add_argument("--engine", choices=["native", "fastjsonschema", "both"], default="both")
+    parser.add_argument("--engine", choices=["rust", "fastjsonschema", "both"], default="both")
     args = parser.parse_args()
     stream = shipment_stream(args.events)
-    engines = ["native", "fastjsonschema"] if args.engine == "both" else [args.engine]
+    engines = ["rust", "fastjsonschema"] if args.engine == "both" else [args.engine]
     for engine in engines:
         t0 = time.perf_counter()
         v = CanonicalValidator(engine=engine)
@@ -96,7 +96,7 @@ def main() -> None:
     mapped = mapped_fixture_events()
     if mapped:
         cpu, wall = measure(v, mapped * max(1, 20000 // len(mapped)))
-        print(f"[native] shipment.status from mapping fixtures ({len(mapped)} distinct): "
+        print(f"[rust] shipment.status from mapping fixtures ({len(mapped)} distinct): "
               f"{cpu:,.0f}/s cpu-time, {wall:,.0f}/s wall")
     bad = copy.deepcopy(stream[0])
     bad["data"]["status"]["code"] = "NOPE"
