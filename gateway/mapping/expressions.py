@@ -113,6 +113,16 @@ def _fast(node: dict[str, Any]) -> Evaluator | None:
         if inner is None:
             return None
         return lambda bindings: not truthy(inner(bindings))
+    if kind == "function_expression" and node["value"] in _NATIVE_FUNCTIONS:
+        args = [_fast(child) for child in node["children"]]
+        if any(a is None for a in args) or len(args) != _NATIVE_FUNCTIONS[node["value"]][0]:
+            return None
+        fn = _NATIVE_FUNCTIONS[node["value"]][1]
+        if len(args) == 1:
+            (only,) = args
+            return lambda bindings: fn(only(bindings))
+        first, second = args
+        return lambda bindings: fn(first(bindings), second(bindings))
     if kind == "comparator" and node["value"] in ("eq", "ne"):
         left, right = (_fast(child) for child in node["children"])
         if left is None or right is None:
@@ -121,6 +131,35 @@ def _fast(node: dict[str, Any]) -> Evaluator | None:
             return lambda bindings: _same(left(bindings), right(bindings))
         return lambda bindings: not _same(left(bindings), right(bindings))
     return None
+
+
+def _text_args(name: str, *values: Any) -> None:
+    for value in values:
+        if not isinstance(value, str):
+            raise ValueError(f"{name}() expects text, got {type(value).__name__}")
+
+
+def _ends_with(subject: Any, suffix: Any) -> bool:
+    _text_args("ends_with", subject, suffix)
+    return subject.endswith(suffix)
+
+
+def _starts_with(subject: Any, prefix: Any) -> bool:
+    _text_args("starts_with", subject, prefix)
+    return subject.startswith(prefix)
+
+
+def _to_array(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# The JMESPath built-ins mappings use most, run natively (same results and the same type
+# errors as jmespath's own); others go through the compiled JMESPath expression.
+_NATIVE_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
+    "ends_with": (2, _ends_with),
+    "starts_with": (2, _starts_with),
+    "to_array": (1, _to_array),
+}
 
 
 def truthy(value: Any) -> bool:

@@ -217,3 +217,24 @@ def test_each_skips_null_elements(compile_yaml):
           name: {from: p.name}"""))
     assert "parties" not in run(m, {})[0]["data"]
     assert run(m, {"party": {"name": "X"}})[0]["data"]["parties"] == [{"role": "CARRIER", "name": "X"}]
+
+
+@pytest.mark.parametrize("expression, tree, expected", [
+    ("ends_with(doc.a, 'Z')", {"a": "12:00Z"}, True),
+    ("starts_with(doc.a, '12')", {"a": "12:00Z"}, True),
+    ("to_array(doc.a)", {"a": {"x": 1}}, [{"x": 1}]),
+    ("to_array(doc.a)", {"a": [1, 2]}, [1, 2]),
+])
+def test_native_functions_agree_with_jmespath(expression, tree, expected):
+    import jmespath
+    from gateway.mapping.expressions import compile_expression
+    assert compile_expression(expression, {"doc"})({"doc": tree}) == expected == jmespath.search(expression, {"doc": tree})
+
+
+def test_a_native_function_given_the_wrong_type_fails_like_jmespath():
+    import jmespath
+    from gateway.mapping.expressions import compile_expression
+    with pytest.raises(ValueError):
+        compile_expression("ends_with(doc.a, 'Z')", {"doc"})({"doc": {"a": 5}})
+    with pytest.raises(ValueError):
+        jmespath.search("ends_with(doc.a, 'Z')", {"doc": {"a": 5}})
