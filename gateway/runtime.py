@@ -21,6 +21,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from opentelemetry import trace
 from opentelemetry.trace import Tracer
 from starlette.applications import Starlette
 from ulid import ULID
@@ -76,19 +77,21 @@ class Gateway:
         self.config = config
         self.options = options
         self.metrics = metrics or Metrics()
-        self.tracer = tracer
+        # Resolved once: looking the tracer up per span costs more than the span itself.
+        self.tracer = tracer or trace.get_tracer("gateway")
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{ULID()}"
         self.store: Store = open_configured_store(config.gateway.store)
         self.mappings = MappingRegistry([config.gateway.mappings_dir], default_environment(config.gateway.tables_dir))
         self._log_reload(self.mappings.load())
         parts = PipelineParts(decoders=default_decoders(), mappings=self.mappings, validator=CanonicalValidator(),
                               router=Router(config.routes), channels=config.channels)
-        processor = MessageProcessor(parts, self.metrics, tracer)
+        processor = MessageProcessor(parts, self.metrics, self.tracer)
         self._pipeline = [PipelineWorker(self.store, processor, f"{self.owner}/p{i}", options.pipeline_batch,
                                          options.lease_s) for i in range(config.gateway.workers)]
         self._targets = [build_target(config, tid) for tid in config.targets]
         self._delivery = [DeliveryWorker(self.store, t, RetryPolicy.for_target(config.targets[t.id]),
-                                         f"{self.owner}/d/{t.id}", self._delivery_lease(t.id), self.metrics, tracer)
+                                         f"{self.owner}/d/{t.id}", self._delivery_lease(t.id), self.metrics,
+                                         self.tracer)
                           for t in self._targets]
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -178,9 +181,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("config", type=Path)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--lease-s", type=float, default=RuntimeOptions.lease_s)
+    parser.add_argument("--lease-s", type=float, default=RuntimeOptions().lease_s)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request at INFO
     run_gateway(load_config(args.config), args.host, args.port, RuntimeOptions(lease_s=args.lease_s))
 
 

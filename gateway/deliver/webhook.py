@@ -1,7 +1,8 @@
 """The webhook target: POST each canonical event, signed, with its idempotency key and trace context.
 
-One ``httpx.AsyncClient`` per target keeps connections alive between deliveries; its pool size is
-the target's concurrency, which also bounds how many deliveries the worker runs at once.
+One ``httpx.AsyncClient`` per target keeps connections alive between deliveries (over the lean
+``KeepAliveTransport``); the target's concurrency bounds both the deliveries the worker runs at once
+and the idle connections kept.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import httpx
 
 from gateway.deliver.base import Delivered, DeliveryResult, PermanentFailure, RetryLater
 from gateway.deliver.signing import SIGNATURE_HEADER, sign
+from gateway.deliver.transport import KeepAliveTransport
 from gateway.store.base import OutboxEntry
 from gateway.telemetry import outbound_headers
 
@@ -54,9 +56,7 @@ class WebhookTarget:
         self.url = url
         self.concurrency = concurrency
         self._secret = secret
-        self._client = httpx.AsyncClient(
-            timeout=timeout_s, transport=transport,
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency))
+        self._client = httpx.AsyncClient(timeout=timeout_s, transport=transport or KeepAliveTransport(concurrency))
 
     def headers(self, entry: OutboxEntry, timestamp: int) -> dict[str, str]:
         """The request headers for ``entry``; the current span's trace context wins over the stored one."""

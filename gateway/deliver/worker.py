@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable
 
 from opentelemetry.trace import SpanKind, Tracer
 
@@ -23,49 +24,65 @@ log = logging.getLogger(__name__)
 
 
 class DeliveryWorker:
-    """Runs until cancelled; ``stop()`` lets in-flight deliveries finish first."""
+    """Runs until ``stop()``; then delivers what it already claimed and returns.
+
+    A feeder claims entries in batches into a small buffer (at most twice the concurrency) while
+    ``concurrency`` senders deliver from it, and answers are recorded without holding a sender:
+    claims and records are store round trips through the group commit (an fsync each), so doing
+    them one per slot, in line, would serialize deliveries on commit latency.
+    """
 
     def __init__(self, store: Store, target: Target, policy: RetryPolicy, owner: str, lease_s: float,
                  metrics: Metrics | None = None, tracer: Tracer | None = None) -> None:
         self._store, self._target, self._policy = store, target, policy
         self._owner, self._lease_s, self._metrics, self._tracer = owner, lease_s, metrics, tracer
-        self._queue = f"outbox:{target.id}"
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._queue_name = f"outbox:{target.id}"
+        self._buffer: asyncio.Queue[OutboxEntry | None] = asyncio.Queue()
         self._stopping = asyncio.Event()
+        self._pending: list[DeliveryRecord] = []
+        self._recording: asyncio.Task[None] | None = None
 
     def stop(self) -> None:
         self._stopping.set()
 
     async def run(self) -> None:
+        senders = [asyncio.create_task(self._send()) for _ in range(self._target.concurrency)]
         try:
-            while not self._stopping.is_set():
-                free = self._target.concurrency - len(self._in_flight)
-                entries = await self._store.claim_deliveries(self._target.id, self._owner, free, self._lease_s) \
-                    if free > 0 else []
-                for entry in entries:
-                    task = asyncio.create_task(self._deliver(entry))
-                    self._in_flight.add(task)
-                    task.add_done_callback(self._in_flight.discard)
-                if not entries or len(self._in_flight) >= self._target.concurrency:
-                    await self._wait()
+            await self._feed()
         finally:
-            if self._in_flight:
-                await asyncio.gather(*self._in_flight, return_exceptions=True)
+            for _ in senders:
+                self._buffer.put_nowait(None)
+            await asyncio.gather(*senders, return_exceptions=True)
+            if self._recording is not None:
+                await self._recording
 
-    async def _wait(self) -> None:
-        """Until a slot frees, new work is signalled, the earliest retry is due, or we are stopped."""
-        due = self._store.next_due(self._target.id)
-        timeout = IDLE_POLL_S if due is None else min(IDLE_POLL_S, max(0.005, due - time.time()))
-        waiters = {asyncio.ensure_future(self._stopping.wait())}
-        if len(self._in_flight) < self._target.concurrency:
-            waiters.add(asyncio.ensure_future(self._store.wait_for_work(self._queue, timeout)))
-        else:
-            waiters.add(asyncio.ensure_future(asyncio.sleep(timeout)))
+    async def _feed(self) -> None:
+        capacity = 2 * self._target.concurrency
+        while not self._stopping.is_set():
+            room = capacity - self._buffer.qsize()
+            if room < self._target.concurrency:
+                await self._until_stopped_or(asyncio.sleep(0.002))  # senders are busy: claim a batch later
+                continue
+            entries = await self._store.claim_deliveries(self._target.id, self._owner, room, self._lease_s)
+            for entry in entries:
+                self._buffer.put_nowait(entry)
+            if not entries:
+                due = self._store.next_due(self._target.id)
+                timeout = IDLE_POLL_S if due is None else min(IDLE_POLL_S, max(0.005, due - time.time()))
+                await self._until_stopped_or(self._store.wait_for_work(self._queue_name, timeout))
+
+    async def _until_stopped_or(self, awaitable: Awaitable[None]) -> None:
+        other = asyncio.ensure_future(awaitable)
+        stopping = asyncio.ensure_future(self._stopping.wait())
         try:
-            await asyncio.wait(waiters | set(self._in_flight), return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({other, stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for w in waiters:
-                w.cancel()
+            other.cancel()
+            stopping.cancel()
+
+    async def _send(self) -> None:
+        while (entry := await self._buffer.get()) is not None:
+            await self._deliver(entry)
 
     async def _deliver(self, entry: OutboxEntry) -> None:
         attempt = entry.attempts + 1
@@ -85,9 +102,23 @@ class DeliveryWorker:
         detail = result.detail if not isinstance(result, Delivered) else ""
         if isinstance(result, RetryLater) and decision.outcome == "dead":
             detail = f"gave up after {attempt} attempts; last: {detail}"
-        await self._store.record_deliveries([DeliveryRecord(
-            entry.id, self._owner, decision.outcome, detail, result.status_code, duration_ms, decision.next_attempt_at)])
+        self._pending.append(DeliveryRecord(entry.id, self._owner, decision.outcome, detail, result.status_code,
+                                            duration_ms, decision.next_attempt_at))
         self._count(decision.outcome)
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.create_task(self._record())
+        if len(self._pending) > 4 * self._target.concurrency:
+            await asyncio.shield(self._recording)  # back-pressure when the store falls behind
+
+    async def _record(self) -> None:
+        """Record answers in batches: whatever accumulated while the previous batch was committing.
+
+        Recording waits for a commit (an fsync); senders move on meanwhile and each entry stays
+        leased until its record lands.
+        """
+        while self._pending:
+            batch, self._pending = self._pending, []
+            await self._store.record_deliveries(batch)
 
     def _count(self, outcome: str) -> None:
         if self._metrics is None:

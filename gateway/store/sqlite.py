@@ -201,38 +201,47 @@ class SqliteStore:
 
     async def record_deliveries(self, records: Sequence[DeliveryRecord]) -> None:
         def op(conn: sqlite3.Connection) -> None:
+            # Set-wise, not per record: a batch of answers costs a handful of statements.
             at = _now_text()
+            held = {r[0]: r[1:] for r in conn.execute(
+                f"SELECT id, target, event_id, message_id, attempts, lease_owner FROM outbox WHERE id IN "
+                f"({','.join('?' * len(records))}) AND status = 'delivering'", [r.outbox_id for r in records])}
+            attempts, audit, retries, finals, dead = [], [], [], [], []
             for r in records:
-                row = conn.execute("SELECT target, event_id, message_id, attempts FROM outbox"
-                                   " WHERE id = ? AND status = 'delivering' AND lease_owner = ?",
-                                   (r.outbox_id, r.owner)).fetchone()
-                if row is None:
+                entry = held.get(r.outbox_id)
+                if entry is None or entry[4] != r.owner:
                     continue     # the lease ran out and another worker owns the entry now
-                target, event_id, message_id, attempts = row
-                attempt = attempts + 1
-                conn.execute("INSERT INTO attempts (outbox_id, message_id, attempt, at, outcome, status_code, detail,"
-                             " duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             (r.outbox_id, message_id, attempt, at, r.outcome, r.status_code, r.detail, r.duration_ms))
+                target, event_id, message_id, attempt = entry[0], entry[1], entry[2], entry[3] + 1
+                attempts.append((r.outbox_id, message_id, attempt, at, r.outcome, r.status_code, r.detail,
+                                 r.duration_ms))
                 if r.outcome == "retry":
-                    assert r.next_attempt_at is not None, "a retry needs next_attempt_at"
-                    conn.execute("UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?,"
-                                 " lease_owner = NULL, last_error = ? WHERE id = ?",
-                                 (attempt, r.next_attempt_at, r.detail, r.outbox_id))
+                    if r.next_attempt_at is None:
+                        raise ValueError("a retry needs next_attempt_at")
+                    retries.append((attempt, r.next_attempt_at, r.detail, r.outbox_id))
                 else:
-                    status = "delivered" if r.outcome == "delivered" else "dead"
-                    conn.execute("UPDATE outbox SET status = ?, attempts = ?, lease_owner = NULL, last_error = ?"
-                                 " WHERE id = ?", (status, attempt, r.detail or None, r.outbox_id))
-                    if status == "dead":
-                        conn.execute("INSERT INTO dead_letters (outbox_id, target, event_id, message_id, reason,"
-                                     " attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                     (r.outbox_id, target, event_id, message_id, r.detail, attempt, at))
+                    finals.append(("delivered" if r.outcome == "delivered" else "dead", attempt, r.detail or None,
+                                   r.outbox_id))
+                    if r.outcome != "delivered":
+                        dead.append((r.outbox_id, target, event_id, message_id, r.detail, attempt, at))
                 detail = {"target": target, "event_id": event_id, "attempt": attempt, "outcome": r.outcome,
                           "status_code": r.status_code, "detail": r.detail, "duration_ms": round(r.duration_ms, 3)}
                 if r.next_attempt_at is not None:
                     detail["next_attempt_at"] = r.next_attempt_at
-                _insert_audit(conn, [AuditRecord(message_id, "deliver", detail)], at)
+                audit.append(AuditRecord(message_id, "deliver", detail))
+            conn.executemany("INSERT INTO attempts (outbox_id, message_id, attempt, at, outcome, status_code, detail,"
+                             " duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", attempts)
+            if retries:
+                conn.executemany("UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?,"
+                                 " lease_owner = NULL, last_error = ? WHERE id = ?", retries)
+            conn.executemany("UPDATE outbox SET status = ?, attempts = ?, lease_owner = NULL, last_error = ?"
+                             " WHERE id = ?", finals)
+            if dead:
+                conn.executemany("INSERT INTO dead_letters (outbox_id, target, event_id, message_id, reason,"
+                                 " attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", dead)
+            _insert_audit(conn, audit, at)
 
-        await self._writer.submit(op)
+        if records:
+            await self._writer.submit(op)
 
     def next_due(self, target: str) -> float | None:
         rows = self._read("SELECT MIN(next_attempt_at) FROM outbox WHERE target = ? AND status IN ('pending', 'delivering')",
