@@ -54,6 +54,7 @@ class SegmentRule:
     required_positions: list[int] = field(default_factory=list)
     value_keys: list[str] = field(default_factory=list)
     fast: dict[tuple[str, str, str | None], Any] = field(default_factory=dict, repr=False)
+    fast_last: tuple[Any, Any] = field(default=(None, None), repr=False)
 
     def compile(self) -> None:
         """Precompute the per-element checks the validator runs for every occurrence of this segment."""
@@ -66,6 +67,7 @@ class SegmentRule:
         self.required_positions = [i for i, e in enumerate(self.elements, 1) if e.usage == "R"]
         self.value_keys = self.keys[1:]
         self.fast = {}
+        self.fast_last = (None, None)
 
 
 # Check kinds, so the validator's inner loop branches on an int instead of re-reading types.

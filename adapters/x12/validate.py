@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from adapters.x12.guide import KIND_CODES, KIND_COMPOSITE, KIND_LENGTH, KIND_NUM
 from adapters.x12.tokenizer import Delimiters
 
 _UNSEEN = object()
+_VALUE = itemgetter(1)
 _NUMERIC = re.compile(r"^-?\d+$")
 _DECIMAL = re.compile(r"^-?(\d+\.?\d*|\.\d+)([Ee]-?\d+)?$")
 _DATE8 = re.compile(r"^(\d{4})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
@@ -69,9 +71,13 @@ def _element_pattern(er: ElementRule, kind: int, free: str) -> str | None:
         assert er.codes is not None
         return "(?:" + "|".join(re.escape(c) for c in sorted(er.codes, key=len, reverse=True)) + ")"
     if kind == KIND_LENGTH:
-        # Length counts the value as sent (trailing blanks included); it may not start with a blank.
-        first = free[:-1] + " ]"
-        return first if hi == 1 else f"{first}{free}{{{lo - 1},{hi - 1}}}"
+        # Only values without leading or trailing blanks take the fast path, so the tree can use them as is.
+        edge = free[:-1] + " ]"
+        if hi == 1:
+            return edge
+        if lo <= 1:
+            return f"{edge}(?:{free}{{0,{hi - 2}}}{edge})?"
+        return f"{edge}{free}{{{lo - 2},{hi - 2}}}{edge}"
     if t in ("N0", "N2", "N"):
         return f"-?[0-9]{{{lo},{hi}}}"
     if t == "R":
@@ -111,10 +117,11 @@ class ElementChecker:
     stripped once and most checks are a length comparison or a set lookup.
     """
 
-    __slots__ = ("comp", "rep", "loc", "errors", "delims", "special", "_key")
+    __slots__ = ("comp", "rep", "loc", "errors", "delims", "special", "sep", "_key")
 
     def __init__(self, delims: Delimiters, loc: Locator, errors: list[X12Error], special: bool = True) -> None:
         self.delims = delims
+        self.sep = delims.element
         self._key = (delims.element, delims.component, delims.repetition)
         # False when the set's text holds no component/repetition separator: skips two scans per element.
         self.special = special
@@ -124,11 +131,11 @@ class ElementChecker:
         self.errors = errors
 
     def __call__(self, seg: list[str], rule: SegmentRule, position: int) -> dict[str, Any]:
-        fast = rule.fast.get(self._key, _UNSEEN)
-        if fast is _UNSEEN:
-            fast = rule.fast[self._key] = segment_pattern(rule, self.delims)
-        if fast is not None and fast.fullmatch(self.delims.element.join(seg)):
-            return {k: v.rstrip() for k, v in zip(rule.value_keys, seg[1:], strict=False) if v}
+        cached = rule.fast_last
+        fast = cached[1] if cached[0] is self.delims else self._fast_match(rule)
+        if fast is not None and fast(self.sep.join(seg)):
+            # All C-level: pair keys with values and drop the empty ones.
+            return dict(filter(_VALUE, zip(rule.value_keys, seg[1:], strict=False)))
         out: dict[str, Any] = {}
         plan = rule.plan
         special = self.special
@@ -181,6 +188,17 @@ class ElementChecker:
                 if k >= n:
                     self._fail(seg, rule, position, k, plan[k - 1][6], "1", "mandatory element is missing", None)
         return out
+
+    def _fast_match(self, rule: SegmentRule) -> Any:
+        """The segment's fast-path matcher for these delimiters (compiled once per delimiter set)."""
+        pattern = rule.fast.get(self._key, _UNSEEN)
+        if pattern is _UNSEEN:
+            pattern = rule.fast[self._key] = segment_pattern(rule, self.delims)
+        # One-entry cache (one tuple, so threads never see a half-updated pair): consecutive sets of
+        # an interchange share the same Delimiters object.
+        match = pattern.fullmatch if pattern is not None else None
+        rule.fast_last = (self.delims, match)
+        return match
 
     def _check(self, seg: list[str], rule: SegmentRule, position: int, i: int, er: ElementRule, value: str) -> None:
         found = check_value(value, er)
