@@ -107,7 +107,7 @@ class DeliveryWorker:
         self._count(decision.outcome)
         if self._recording is None or self._recording.done():
             self._recording = asyncio.create_task(self._record())
-        if len(self._pending) > 4 * self._target.concurrency:
+        if len(self._pending) > self._target.concurrency:
             await asyncio.shield(self._recording)  # back-pressure when the store falls behind
 
     async def _record(self) -> None:

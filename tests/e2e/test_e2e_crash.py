@@ -5,7 +5,9 @@ HTTP; when the receiver has seen part of the deliveries the process is killed wi
 shutdown code runs). After a restart every admitted message is processed and every event reaches
 the receiver. Delivery is at least once: a delivery the receiver answered but the gateway had not
 yet recorded when it died is sent again with the same Idempotency-Key, so the receiver counts it
-as a duplicate; there can be at most as many of those as deliveries were in flight.
+as a duplicate. Those are bounded by the delivery worker: ``concurrency`` requests in flight, at
+most ``concurrency`` answers waiting to be recorded before senders pause, plus one batch of
+answers (at most twice that) being committed: 5 × concurrency.
 """
 
 from __future__ import annotations
@@ -132,7 +134,7 @@ async def test_a_gateway_killed_mid_flight_delivers_every_admitted_message_after
     assert counts["messages"] == counts["processed"] == len(set(admitted)) == MESSAGES
     assert set(state.deliveries) == stored_event_ids(setup.db_path)
     assert state.bad_signatures == 0
-    # At least once: only deliveries in flight at the kill can have been sent twice.
-    assert state.duplicates <= CONCURRENCY, state.repeats
+    # At least once: only deliveries whose answers were not yet recorded can have been sent twice.
+    assert state.duplicates <= 5 * CONCURRENCY, state.repeats
     print(f"\nkilled after {killed_at[0]} admitted messages and {killed_at[1]} deliveries; "
           f"re-sent after restart (deduplicated by the receiver): {state.duplicates}")

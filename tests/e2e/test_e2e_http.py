@@ -101,7 +101,7 @@ async def test_a_duplicate_post_is_recognised_and_delivered_only_once(running: R
 
 
 async def test_a_message_no_mapping_fits_is_quarantined_with_its_reason_in_the_history(running: Running) -> None:
-    body = Path("/work/shared/corpus/carrier/dcsa-tnt-3.0-shipment-event.json").read_bytes()
+    body = b'{"memo": "lunch order for the depot", "items": [{"sku": "sandwich", "qty": 12}]}'
     message_id = (await running.post(body)).json()["id"]
     await eventually(lambda: running.gateway.store.counts()["quarantined"] == 1)
     history = (await running.client.get(f"/v1/messages/{message_id}")).json()

@@ -21,7 +21,8 @@ MAPPINGS = REPO / "mappings"
 CORPUS = Path("/work/shared/corpus/carrier")
 FEDEX_WEBHOOK = CORPUS / "easypost-tracker-updated-webhook-fedex.json"
 USPS_TRACKER = CORPUS / "easypost-tracker-retrieve-usps.json"
-DCSA_EVENT = CORPUS / "dcsa-tnt-3.0-shipment-event.json"
+# A well-formed JSON document no mapping is written for (every corpus format has a mapping now).
+UNMAPPABLE = b'{"memo": "lunch order for the depot", "items": [{"sku": "sandwich", "qty": 12}]}'
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 STATUS_TYPE = "org.logistics-gateway.shipment.status.v1"
 CHANNELS = {"acme-carrier": Channel("acme-carrier", "acme", ("application/json",), "auto"),

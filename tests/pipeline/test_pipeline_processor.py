@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import orjson
+import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from pipeline_support import (CHANNELS, DCSA_EVENT, FEDEX_WEBHOOK, STATUS_TYPE, TRACEPARENT, USPS_TRACKER,
+from pipeline_support import (CHANNELS, CORPUS, FEDEX_WEBHOOK, STATUS_TYPE, TRACEPARENT, UNMAPPABLE, USPS_TRACKER,
                               MakeProcessor, changed, message)
 
 from canonical.validate import CanonicalValidator
@@ -75,7 +76,7 @@ def test_a_content_type_without_decoder_is_quarantined_at_decode(processor: Mess
 
 
 def test_a_document_no_mapping_matches_is_quarantined_at_map(processor: MessageProcessor) -> None:
-    reason = processor.process(message(DCSA_EVENT.read_bytes()), "w").quarantine
+    reason = processor.process(message(UNMAPPABLE), "w").quarantine
     assert reason is not None and reason.stage == "map" and "no mapping matches" in reason.what
 
 
@@ -96,7 +97,7 @@ def test_an_event_breaking_the_canonical_schema_is_quarantined_at_validate(proce
 
 
 def test_a_quarantined_message_has_no_events_and_no_deliveries(processor: MessageProcessor) -> None:
-    outcome = processor.process(message(DCSA_EVENT.read_bytes()), "w")
+    outcome = processor.process(message(UNMAPPABLE), "w")
     assert outcome.events == () and outcome.deliveries == ()
     assert outcome.audit[-1].stage == "quarantine"
 
@@ -127,3 +128,11 @@ def test_every_stage_continues_the_trace_stored_with_the_message(make_processor:
     assert [s.name for s in spans] == ["decode", "map", "validate", "route"]
     trace_id, parent_id = TRACEPARENT.split("-")[1:3]
     assert all(f"{s.context.trace_id:032x}" == trace_id and f"{s.parent.span_id:016x}" == parent_id for s in spans)
+
+
+@pytest.mark.parametrize("sample_file", sorted(p.name for p in CORPUS.glob("*.json")))
+def test_every_carrier_corpus_sample_flows_through_to_valid_routed_events(processor: MessageProcessor,
+                                                                         sample_file: str) -> None:
+    outcome = processor.process(message((CORPUS / sample_file).read_bytes()), "w")
+    assert outcome.quarantine is None, outcome.quarantine
+    assert outcome.events and len(outcome.deliveries) == len(outcome.events)

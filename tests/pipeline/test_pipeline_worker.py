@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from pipeline_support import DCSA_EVENT, FEDEX_WEBHOOK, MAPPINGS, USPS_TRACKER, MakeProcessor, make_registry, message
+from pipeline_support import (FEDEX_WEBHOOK, MAPPINGS, UNMAPPABLE, USPS_TRACKER, MakeProcessor, make_registry,
+                              message)
 
 from gateway.pipeline.processor import MessageProcessor
 from gateway.pipeline.replay import replay_quarantined
@@ -49,7 +50,7 @@ async def test_admitted_messages_are_processed_into_events_and_outbox_entries(
 
 async def test_a_bad_message_is_quarantined_and_the_ones_behind_it_still_flow(
         store: SqliteStore, processor: MessageProcessor) -> None:
-    bodies = [USPS_TRACKER.read_bytes(), b"{not json", DCSA_EVENT.read_bytes(), FEDEX_WEBHOOK.read_bytes()]
+    bodies = [USPS_TRACKER.read_bytes(), b"{not json", UNMAPPABLE, FEDEX_WEBHOOK.read_bytes()]
     for body in bodies:
         await store.admit(message(body))
     async with running(store, processor):
