@@ -1,0 +1,208 @@
+"""X12 full-translation benchmark: decode + guide validation + mapping + canonical validation, beside pyx12.
+
+Run: ``.venv/bin/python ops/bench/x12_translate_bench.py [--mb 30] [--pyx12-mb 1]``
+
+Builds a temp file from the real 214 and 204 transaction sets of the shared corpus that the reader
+accepts (renumbered; 50-500 sets per functional group, 1-3 groups per interchange), checks that every
+set in it is accepted, then measures in fresh subprocesses (so each peak RSS is that job's own):
+
+* ours: the streaming X12 decoder with guide validation, each accepted set turned into the gateway
+  document, mapped by the mapping that match rules select (mappings/x12), every event validated with
+  canonical.validate.CanonicalValidator;
+* pyx12: ``x12n_document`` with our 204/214 maps (adapters/x12/guides, exported read-only into a temp
+  pyx12 map directory) on a slice of whole interchanges, since it runs two orders of magnitude slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT / ".." / "shared" / "corpus" / "x12"
+SOURCES = [
+    "214/alnk-214-single-line.edi",
+    "214/canadapost-214-multi-st.edi",
+    "214/cleo-epes-214.edi",
+    "214/stedi-fedex-ground-214.edi",
+    "214/edifabric-214-shipment-status.edi",
+    "204/conard-koch-204-indented.edi",
+    "204/exspeedite-ruan-204-single-line.edi",
+    "204/edilexparse-unilever-204.edi",
+    "204/gtlogistics-204.edi",
+    "204/otmos-patrick-204.edi",
+]
+# Component separator of the generated file; source values holding it would be split as composites.
+COMPONENT = ">"
+
+
+def corpus_sets() -> dict[str, list[list[list[str]]]]:
+    """Body segments (no ST/SE) of every accepted 214 and 204 set in the chosen corpus files."""
+    from adapters.x12 import decode_x12
+
+    out: dict[str, list[list[list[str]]]] = {"214": [], "204": []}
+    for name in SOURCES:
+        for doc in decode_x12((CORPUS / name).read_bytes()).documents:
+            if not doc.accepted:
+                continue
+            body = [[v if isinstance(v, str) else COMPONENT.join(v) for v in seg] for seg in doc.raw_segments[1:-1]]
+            out[doc.set_id].append(body)
+    return out
+
+
+def build_file(path: Path, megabytes: float, seed: int = 7) -> dict[str, int]:
+    """Write interchanges of 214 groups (QM) and 204 groups (SM) until the file reaches ``megabytes``."""
+    rng = random.Random(seed)
+    sets = corpus_sets()
+    target = int(megabytes * 1_000_000)
+    size = isa_n = gs_n = st_n = 0
+    with path.open("w", encoding="ascii", newline="") as fh:
+        while size < target:
+            isa_n += 1
+            parts = [f"ISA*00*          *00*          *02*CARR           *ZZ*GATEWAY        *260101*1200*U*00401*"
+                     f"{isa_n:09d}*0*P*{COMPONENT}~\n"]
+            groups = rng.randint(1, 3)
+            for _ in range(groups):
+                gs_n += 1
+                set_id = rng.choice(("214", "214", "204"))
+                parts.append(f"GS*{'QM' if set_id == '214' else 'SM'}*CARR*GATEWAY*20260101*1200*{gs_n}*X*004010~\n")
+                n_sets = rng.randint(50, 500)
+                for _ in range(n_sets):
+                    st_n += 1
+                    body = rng.choice(sets[set_id])
+                    ctl = f"{st_n % 1_000_000_000:09d}"
+                    parts.append(f"ST*{set_id}*{ctl}~\n")
+                    parts.extend("*".join(seg) + "~\n" for seg in body)
+                    parts.append(f"SE*{len(body) + 2}*{ctl}~\n")
+                parts.append(f"GE*{n_sets}*{gs_n}~\n")
+            parts.append(f"IEA*{groups}*{isa_n:09d}~\n")
+            text = "".join(parts)
+            fh.write(text)
+            size += len(text)
+    return {"bytes": size, "interchanges": isa_n, "groups": gs_n, "sets": st_n}
+
+
+def slice_file(src: Path, dst: Path, megabytes: float) -> int:
+    """Copy whole interchanges from ``src`` until ``megabytes``."""
+    data = src.read_text()
+    ends = [m.end() for m in re.finditer(r"IEA\*[^~]*~\n", data)]
+    cut = next((e for e in ends if e >= int(megabytes * 1_000_000)), ends[-1])
+    dst.write_text(data[:cut])
+    return cut
+
+
+# --- child measurements (each in its own process) -------------------------------------------------
+
+def child_translate(path: str) -> dict[str, float]:
+    """Stream-decode with validation, map every accepted set, validate every event."""
+    from adapters.x12 import X12Decoder
+    from adapters.x12.guide import default_registry
+    from adapters.x12.tokenizer import iter_chunks
+    from adapters.x12_doc import as_document
+    from canonical.validate import CanonicalValidator
+    from gateway.cli.common import load_registry
+    from gateway.mapping.compiled import MappingContext
+
+    # One-off per process (guides, compiled mappings, schemas), not per byte.
+    default_registry()
+    registry = load_registry([ROOT / "mappings" / "x12"])
+    validator = CanonicalValidator()
+    t0, c0 = time.perf_counter(), time.process_time()
+    sets = rejected = events = 0
+    decoder = X12Decoder(iter_chunks(path))
+    for doc in decoder.documents():
+        sets += 1
+        if not doc.accepted:
+            rejected += 1
+            continue
+        document = as_document(doc)
+        context = MappingContext(partner="bench", channel="bench", message_id=f"m{doc.position.interchange}",
+                                 received_at="2026-01-01T00:00:00Z", document_index=sets)
+        for event in registry.select(document, None, "bench").apply(document, context):
+            validator.validate_event(event)
+            events += 1
+    return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "sets": sets,
+            "rejected_sets": rejected, "events": events, "errors": len(decoder.errors)}
+
+
+def child_pyx12_validate(path: str, map_dir: str) -> dict[str, float]:
+    import io
+    import logging
+
+    import pyx12.params
+    from pyx12.x12n_document import x12n_document
+
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
+    params = pyx12.params.params()
+    t0, c0 = time.perf_counter(), time.process_time()
+    ack = io.StringIO()
+    with open(path, encoding="ascii") as src:
+        ok = x12n_document(params, src, ack, None, None, map_path=map_dir)
+    return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "valid": bool(ok),
+            "rejected_sets": ack.getvalue().count("AK5*R")}
+
+
+CHILDREN = {"translate": child_translate, "pyx12_validate": child_pyx12_validate}
+
+
+def peak_rss_mb() -> float:
+    """High-water RSS of this process (VmHWM starts afresh in each child)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_child(name: str, *args: str) -> dict[str, float]:
+    proc = subprocess.run([sys.executable, __file__, "--child", name, *args], capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=30.0, help="size of the benchmark file")
+    ap.add_argument("--pyx12-mb", type=float, default=1.0, help="slice size for pyx12's full validation")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        result = CHILDREN[args.child[0]](*args.child[1:])
+        result["peak_rss_mb"] = peak_rss_mb()
+        print(json.dumps(result))
+        return
+    from adapters.x12.guides.build import export_pyx12_map_dir
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        full, part = tmp / "bench.edi", tmp / "slice.edi"
+        shape = build_file(full, args.mb)
+        print(f"file: {shape['bytes'] / 1e6:.1f} MB, {shape['interchanges']} interchanges, {shape['groups']} groups, "
+              f"{shape['sets']} sets (real accepted 214/204 bodies from {len(SOURCES)} corpus files)")
+        ours = run_child("translate", str(full))
+        if ours["rejected_sets"] or ours["errors"]:
+            raise SystemExit(f"benchmark input is not clean: {ours}")
+        slice_bytes = slice_file(full, part, args.pyx12_mb)
+        ours_slice = run_child("translate", str(part))
+        theirs = run_child("pyx12_validate", str(part), str(export_pyx12_map_dir(tmp / "pyx12maps")))
+    rows = [
+        ("ours: decode+guide+mapping+canonical, full file", shape["bytes"], ours),
+        ("ours: same, on the pyx12 slice", slice_bytes, ours_slice),
+        ("pyx12 x12n_document + our maps, slice", slice_bytes, theirs),
+    ]
+    print(f"{'job':52} {'MB':>6} {'s':>7} {'MB/s':>7} {'events':>8} {'peak RSS MB':>12}")
+    for label, size, r in rows:
+        print(f"{label:52} {size / 1e6:6.1f} {r['seconds']:7.2f} {size / 1e6 / r['seconds']:7.2f} "
+              f"{r.get('events', '-'):>8} {r['peak_rss_mb']:12.0f}")
+    print(f"pyx12 on the slice: valid={theirs['valid']}, sets rejected in its 997: {theirs['rejected_sets']}")
+    print(f"goal >= 5 MB/s full translation: {'met' if shape['bytes'] / 1e6 / ours['seconds'] >= 5 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
