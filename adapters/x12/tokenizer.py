@@ -194,6 +194,8 @@ def parse_isa_header(text: str, eof: bool) -> IsaHeader | None:
             warnings.append(
                 f"ISA11 is {isa11!r} but ISA12 {icvn} predates repetition separators; repeats not split"
             )
+    elif icvn >= "00402" and icvn[:1] == "0":
+        warnings.append(f"ISA11 is {isa11!r}, not a repetition separator, although ISA12 is {icvn}; repeats not split")
     raw_length = pos + 3
     if raw_length != 106:
         warnings.append(f"ISA is {raw_length} characters, not 106 (fields not padded to fixed width)")

@@ -107,63 +107,77 @@ def guided_body(
         def convert(seg: list[str], rule: SegmentRule, position: int) -> dict[str, Any]:
             return segment_to_dict(seg, rule.keys, delims, rule.composite_positions)
     root: dict[str, Any] = {}
-    frames = [_Frame(guide.body, root, 0)]
+    stack = [_Frame(guide.body, root, 0)]
+    # The innermost frame's fields live in locals (the hot path touches nothing else); they are
+    # written back to the frame object only when another frame becomes innermost.
+    fr = stack[0]
+    rule, index, counts, body, pos = fr.rule, fr.index, fr.counts, root, 0
     position = 1
     for seg in segments:
         position += 1
         sid = seg[0]
-        depth = len(frames) - 1
         j = -1
-        while depth >= 0:
-            fr = frames[depth]
-            cands = fr.index.get(sid)
-            if cands is not None:
-                floor = fr.pos
-                for c in cands:
-                    if c >= floor:
-                        j = c
-                        break
-                if j >= 0:
+        cands = index.get(sid)
+        if cands is not None:
+            for c in cands:
+                if c >= pos:
+                    j = c
                     break
-            depth -= 1
         if j < 0:
-            _unplaced(seg, frames[-1], guide, delims, loc, errors, position)
-            continue
-        while len(frames) - 1 > depth:
-            _close(frames.pop(), loc, errors, position)
-        rule = fr.rule
+            fr.pos = pos
+            depth = len(stack) - 2
+            while depth >= 0:
+                outer = stack[depth]
+                cands = outer.index.get(sid)
+                if cands is not None:
+                    for c in cands:
+                        if c >= outer.pos:
+                            j = c
+                            break
+                    if j >= 0:
+                        break
+                depth -= 1
+            if j < 0:
+                _unplaced(seg, fr, guide, delims, loc, errors, position)
+                continue
+            while len(stack) - 1 > depth:
+                _close(stack.pop(), loc, errors, position)
+            fr = stack[-1]
+            rule, index, counts, body = fr.rule, fr.index, fr.counts, fr.body
+        pos = j
+        counts[j] += 1
         child = rule.children[j]
-        fr.pos = j
-        fr.counts[j] += 1
         if not rule.is_loop[j]:
-            if fr.counts[j] > child.max_use:
+            if counts[j] > child.max_use:
                 errors.append(loc.segment_error(f"{sid} appears more than its maximum use of {child.max_use} here", "5", position, sid))
-            body = fr.body
-            if sid in body:
-                body[sid].append(convert(seg, child, position))
-            else:
+            found = body.get(sid)
+            if found is None:
                 body[sid] = [convert(seg, child, position)]
+            else:
+                found.append(convert(seg, child, position))
             continue
-        if fr.counts[j] > child.repeat:
+        if counts[j] > child.repeat:
             errors.append(loc.segment_error(f"loop {child.key} repeats more than its maximum of {child.repeat}", "4", position, sid, child.id))
+        fr.pos = pos
         new: dict[str, Any] = {}
-        fr.body.setdefault(child.key, []).append(new)
-        inner = _Frame(child, new, 1)
-        frames.append(inner)
+        body.setdefault(child.key, []).append(new)
+        fr = _Frame(child, new, 1)
+        stack.append(fr)
         # A loop can start with a nested loop only in guides we do not have; descend to its first segment.
         while child.is_loop[0]:
             child = child.children[0]
-            inner.counts[0] = 1
+            fr.counts[0] = 1
             deeper: dict[str, Any] = {}
-            inner.body.setdefault(child.key, []).append(deeper)
-            inner = _Frame(child, deeper, 1)
-            frames.append(inner)
-        first = child.children[0]
-        inner.counts[0] = 1
-        inner.body[sid] = [convert(seg, first, position)]
+            fr.body.setdefault(child.key, []).append(deeper)
+            fr = _Frame(child, deeper, 1)
+            stack.append(fr)
+        fr.counts[0] = 1
+        rule, index, counts, body, pos = fr.rule, fr.index, fr.counts, fr.body, 1
+        body[sid] = [convert(seg, child.children[0], position)]
+    fr.pos = pos
     end = len(segments) + 2
-    while frames:
-        _close(frames.pop(), loc, errors, end)
+    while stack:
+        _close(stack.pop(), loc, errors, end)
     return root
 
 

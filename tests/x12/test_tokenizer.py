@@ -136,3 +136,10 @@ def test_latin1_input_is_read_without_error_and_warned_about() -> None:
     segs, tok = tokens(data)
     assert segs[3][1] == "Montréal"
     assert any("Latin-1" in w.message for w in tok.warnings)
+
+
+def test_isa11_u_with_version_00501_is_warned_about_and_repeats_not_split() -> None:
+    isa = ISA.replace("*U*00401*", "*U*00501*")
+    header = parse_isa_header(isa + "~GS", eof=False)
+    assert header is not None and header.delimiters.repetition is None
+    assert any("not a repetition separator" in w for w in header.warnings)
