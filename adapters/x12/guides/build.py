@@ -212,6 +212,9 @@ def envelope_segments(version: str, fic: str, set_id: str) -> dict[str, list[Ele
 
 
 def render_map(spec: SetSpec, version: str, segments: dict[str, list[Element]], names: dict[str, str]) -> tuple[str, set[str]]:
+    suffix = "@" + version
+    segments = {**{k: v for k, v in segments.items() if "@" not in k},
+                **{k[: -len(suffix)]: v for k, v in segments.items() if k.endswith(suffix)}}
     env = envelope_segments(version, spec.fic, spec.id)
     wr = Writer({**segments, **env}, names)
     wr.w(0, '<?xml version="1.0" encoding="utf-8"?>')
