@@ -9,10 +9,12 @@ Public entry points::
     parse_functional_ack(document)                  # inbound 997
     interchange_key(interchange)                    # duplicate detection
     X12Writer(delimiters).interchange(...)          # outbound
+    set_to_segments(tree["set"], guide)             # outbound tree -> segments in guide order
 """
 
 from adapters.x12.ack import build_acknowledgements, build_functional_ack, build_ta1, parse_functional_ack
-from adapters.x12.decode import SetPosition, X12DecodeResult, X12Decoder, X12Document, decode_x12
+from adapters.x12.compose import set_to_segments
+from adapters.x12.decode import SetPosition, X12Decoder, X12DecodeResult, X12Document, decode_x12
 from adapters.x12.dedup import interchange_key
 from adapters.x12.errors import (
     DelimiterError,
@@ -51,4 +53,5 @@ __all__ = [
     "decode_x12",
     "interchange_key",
     "parse_functional_ack",
+    "set_to_segments",
 ]
