@@ -11,19 +11,28 @@ from typing import Any
 
 from adapters.x12.errors import WriteError
 from adapters.x12.guide import Guide, LoopRule, SegmentRule
+from adapters.x12.writer import Repeated
 
 _SET_KEYS = frozenset(("id", "control_number", "version"))
 
 
-def segment_from_dict(seg_id: str, values: Mapping[str, Any]) -> list[Any]:
-    """``{"N101": "SH", "N102": "ACME"}`` -> ``["N1", "SH", "ACME"]`` (gaps become empty elements)."""
+def segment_from_dict(seg_id: str, values: Mapping[str, Any], composites: frozenset[int] = frozenset()) -> list[Any]:
+    """``{"N101": "SH", "N102": "ACME"}`` -> ``["N1", "SH", "ACME"]`` (gaps become empty elements).
+
+    A list value is a composite where the guide says so (``composites`` positions), otherwise a
+    repeated element.
+    """
     width = len(seg_id)
     positions: dict[int, Any] = {}
     for key, value in values.items():
         suffix = key[width:]
         if not key.startswith(seg_id) or not suffix.isdigit() or int(suffix) < 1:
             raise WriteError(f"{seg_id}: {key!r} is not an element reference of this segment", segment_id=seg_id)
-        positions[int(suffix)] = value if isinstance(value, str) else list(value)
+        position = int(suffix)
+        if isinstance(value, str):
+            positions[position] = value
+        else:
+            positions[position] = list(value) if position in composites else Repeated(value)
     out: list[Any] = [seg_id] + [""] * max(positions, default=0)
     for position, value in positions.items():
         out[position] = value
@@ -39,7 +48,7 @@ def body_to_segments(body: Mapping[str, Any], loop: LoopRule) -> list[list[Any]]
         raise WriteError(f"{loop.key}: {sorted(unknown)} are not segments or loops the guide allows here")
     for child in loop.children:
         if isinstance(child, SegmentRule):
-            out.extend(segment_from_dict(child.id, seg) for seg in body.get(child.id, ()))
+            out.extend(segment_from_dict(child.id, seg, child.composite_positions) for seg in body.get(child.id, ()))
         else:
             for inner in body.get(child.key, ()):
                 out.extend(body_to_segments(inner, child))

@@ -12,7 +12,7 @@ from typing import Any
 
 from adapters.x12.envelope import EnvelopeReader, InterchangeRecord, RawSet
 from adapters.x12.errors import Locator, X12Error, X12Warning
-from adapters.x12.guide import default_registry
+from adapters.x12.guide import GuideRegistry, default_registry
 from adapters.x12.tokenizer import CHUNK_SIZE, Delimiters, Tokenizer
 from adapters.x12.tree import flat_body, guided_body
 from adapters.x12.validate import ElementChecker, PartnerGuides
@@ -73,7 +73,7 @@ class X12Decoder:
         self,
         chunks: Iterable[bytes],
         *,
-        guides: Any = None,
+        guides: GuideRegistry | None = None,
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
         validate: bool = True,
     ) -> None:
@@ -143,7 +143,7 @@ class X12Decoder:
 def decode_x12(
     body: bytes,
     *,
-    guides: Any = None,
+    guides: GuideRegistry | None = None,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
     validate: bool = True,
 ) -> X12DecodeResult:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from adapters.x12.errors import GuideError, Locator, X12Error
-from adapters.x12.guide import KIND_CODES, KIND_COMPOSITE, KIND_LENGTH, KIND_NUMERIC, ElementRule, Guide, SegmentRule
+from adapters.x12.guide import KIND_CODES, KIND_COMPOSITE, KIND_LENGTH, KIND_NUMERIC, ElementRule, Guide, GuideRegistry, SegmentRule
 from adapters.x12.tokenizer import Delimiters
 
 _UNSEEN = object()
@@ -295,7 +295,7 @@ def load_overrides(source: Mapping[str, Any] | str | Path | None) -> dict[str, d
 class PartnerGuides:
     """Guides as seen by one partner: base guides with that partner's overrides, compiled once."""
 
-    def __init__(self, base: Any, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+    def __init__(self, base: GuideRegistry, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self._base = base
         self._overrides = dict(overrides or {})
         self._cache: dict[tuple[str, str], Guide | None] = {}

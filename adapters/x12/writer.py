@@ -13,6 +13,11 @@ from datetime import UTC, datetime
 from adapters.x12.errors import WriteError
 from adapters.x12.tokenizer import Delimiters
 
+
+class Repeated(list):  # type: ignore[type-arg]
+    """A repeated simple element (ISA11 repetition separator); a plain list is a composite."""
+
+
 Element = str | Sequence[str]
 SegmentData = Sequence[Element]
 
@@ -67,6 +72,10 @@ class X12Writer:
             ref = f"{seg_id}{i:02d}"
             if isinstance(el, str):
                 out.append(self._value(el, ref))
+            elif isinstance(el, Repeated):
+                if not d.repetition:
+                    raise WriteError(f"{ref}: repeated values need a repetition separator (ISA12 00402 or later)", segment_id=seg_id)
+                out.append(d.repetition.join(self._value(v, ref) for v in el))
             else:
                 parts = [self._value(p, ref) for p in el]
                 while parts and parts[-1] == "":

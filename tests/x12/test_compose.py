@@ -65,3 +65,23 @@ def test_hand_written_990_round_trips() -> None:
     doc = decode_fixture("handwritten-990-accept-decline.edi").documents[1]
     guide = default_registry().find("990", "004010")
     assert [s[0] for s in set_to_segments(doc.tree["set"], guide)] == ["B1", "N9", "K1"]
+
+
+def test_list_value_is_a_composite_where_the_guide_says_so_else_a_repetition() -> None:
+    from adapters.x12 import Delimiters
+    from adapters.x12.compose import body_to_segments
+
+    guide = default_registry().find("214", "005010")
+    segs = body_to_segments({"L11": [{"L1101": ["X", "Y"], "L1102": "BM"}]}, guide.body)
+    writer = X12Writer(Delimiters("*", ":", "~", "^"))
+    assert writer.segment(segs[0][0], segs[0][1:]) == "L11*X^Y*BM~"
+    ref = default_registry().find("997", "004010")
+    ak4 = segment_from_dict("AK4", {"AK401": ["2", "1"], "AK403": "7"}, ref.body.children[1].children[1].children[1].composite_positions)
+    assert X12Writer().segment(ak4[0], ak4[1:]) == "AK4*2>1**7~"
+
+
+def test_repeated_value_without_a_repetition_separator_is_refused() -> None:
+    from adapters.x12.writer import Repeated
+
+    with pytest.raises(WriteError, match="repetition separator"):
+        X12Writer().segment("L11", [Repeated(["X", "Y"]), "BM"])
