@@ -90,17 +90,18 @@ class X12Decoder:
 
     def documents(self) -> Iterator[X12Document]:
         """Yield each transaction set's document as soon as the set is complete."""
+        set_errors: list[X12Error] = []
         for raw in self._reader.sets():
-            yield self._document(raw)
+            doc = self._document(raw)
+            set_errors.extend(doc.errors)
+            yield doc
         self.warnings = self._tokenizer.warnings + self._reader.warnings + self.warnings
         errors: list[X12Error] = list(self._tokenizer.errors) + list(self._reader.errors)
         for ich in self._reader.interchanges:
             errors.extend(ich.errors)
             for grp in ich.groups:
                 errors.extend(grp.errors)
-                for rec in grp.sets:
-                    errors.extend(rec.errors)
-        self.errors = errors
+        self.errors = errors + set_errors
 
     def _document(self, raw: RawSet) -> X12Document:
         ich, grp, rec = raw.interchange, raw.group, raw.record

@@ -78,3 +78,9 @@ def test_every_set_is_recorded_for_the_acknowledgement() -> None:
     result = decode(ISA + GS + SET + SET.replace("0001", "0002") + "GE*2*7~IEA*1*000000007~")
     group = result.interchanges[0].groups[0]
     assert [(s.set_id, s.control_number, s.accepted) for s in group.sets] == [("214", "0001", True), ("214", "0002", True)]
+
+
+def test_set_after_the_iea_is_decoded_and_its_findings_are_reported() -> None:
+    result = decode(ISA + GS + SET + "GE*1*7~IEA*1*000000007~" + "ST*214*0002~B10*R1*S1*CARR~SE*9*0002~")
+    assert [d.set_id for d in result.documents] == ["214", "214"]
+    assert {(type(e).__name__, e.code) for e in result.errors} == {("InterchangeError", "024"), ("TransactionSetError", "4")}
