@@ -55,6 +55,7 @@ class SegmentRule:
     value_keys: list[str] = field(default_factory=list)
     fast: dict[tuple[str, str, str | None], Any] = field(default_factory=dict, repr=False)
     fast_last: tuple[Any, Any] = field(default=(None, None), repr=False)
+    syntax: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
 
     def compile(self) -> None:
         """Precompute the per-element checks the validator runs for every occurrence of this segment."""
@@ -163,6 +164,7 @@ def _element(node: Any, ref: str) -> ElementRule:
 def _segment(node: Any) -> SegmentRule:
     elements = [_element(e, f"{node.id}{k:02d}") for k, e in enumerate(node.children, 1)]
     rule = SegmentRule(node.id, node.usage, _max(node.max_use), elements)
+    rule.syntax = [(note[0], tuple(note[1:])) for note in node.syntax]
     rule.compile()
     return rule
 

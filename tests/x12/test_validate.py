@@ -155,3 +155,18 @@ def test_partner_override_accepts_a_private_isa_qualifier() -> None:
 def test_scac_qualifier_02_is_accepted_without_any_override() -> None:
     assert decode_x12(corpus_bytes("214/alnk-214-single-line.edi")).interchanges[0].header["sender_qualifier"] == "02"
     assert decode_x12(corpus_bytes("214/alnk-214-single-line.edi")).ok
+
+
+def test_paired_elements_syntax_note_is_ak4_code_2() -> None:
+    err = decode_x12(one_990("B1*SCAC*LD1*20260101*A", "G62*68*20260101*2~")).errors[0]
+    assert (err.code, err.element_ref) == ("2", "G6204") and "syntax P0304" in err.why
+
+
+def test_at_least_one_of_syntax_note_is_ak4_code_2() -> None:
+    err = decode_x12(corpus_bytes("945/x12types-945-5010.edi")).errors
+    assert any(e.code == "2" and e.element_ref == "N102" and "R0203" in e.why for e in err)
+
+
+def test_conditional_syntax_note_is_ak4_code_2() -> None:
+    err = decode_x12(one_990("B1*SCAC*LD1*20260101*A", "N9*CN*123****TZ~")).errors[0]
+    assert (err.code, err.element_ref) == ("2", "N905") and "C0605" in err.why
