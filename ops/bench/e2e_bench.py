@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -91,6 +92,12 @@ def wait_http(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -132,6 +139,10 @@ def percentile(sorted_values: list[float], p: float) -> float:
 
 
 def main() -> None:
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        uvloop.install()
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rate", type=float, default=2000, help="target events/s (0: closed loop)")
     parser.add_argument("--duration", type=float, default=15, help="seconds of load (open loop)")
@@ -158,6 +169,7 @@ def main() -> None:
             wait_http(f"http://127.0.0.1:{rport}/received?keys=0")
             wait_http(f"http://127.0.0.1:{gport}/healthz")
             payloads = bodies(n)
+            cpu0 = {"gateway": cpu_seconds(gateway.pid), "receiver": cpu_seconds(receiver.pid)}
             t0 = time.time()
             admitted = asyncio.run(load(f"http://127.0.0.1:{gport}", key, payloads, rate_msgs if args.rate else 0,
                                         args.senders))
@@ -170,6 +182,8 @@ def main() -> None:
                     break
                 time.sleep(0.2)
             peak = peak_rss_mb(gateway.pid)
+            cpu = {"gateway": cpu_seconds(gateway.pid) - cpu0["gateway"],
+                   "receiver": cpu_seconds(receiver.pid) - cpu0["receiver"]}
             received = httpx.get(f"http://127.0.0.1:{rport}/received", timeout=120).json()
         finally:
             gateway.send_signal(signal.SIGTERM)
@@ -193,6 +207,8 @@ def main() -> None:
         print(f"latency admit→delivered ms: p50 {statistics.median(latencies):.1f}  p95 {percentile(latencies, 95):.1f}"
               f"  p99 {percentile(latencies, 99):.1f}  max {latencies[-1]:.1f}")
         print(f"gateway peak RSS  : {peak:.0f} MiB")
+        print(f"CPU used          : gateway {cpu['gateway']:.1f} s ({cpu['gateway'] / len(deliveries) * 1e6:.0f} µs/event),"
+              f" receiver {cpu['receiver']:.1f} s, over {last - t0:.1f} s")
 
 
 if __name__ == "__main__":
