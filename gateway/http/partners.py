@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.config.model import Config, GatewaySettings, Partner, RateLimit
+from gateway.config.model import Config, Partner, RateLimit
 from gateway.config.secrets import read_secret
 from gateway.http.bodies import MEDIA_TYPES
 from gateway.http.problems import Problem
@@ -75,12 +75,7 @@ def _entry(partner: Partner, config: Config, base_dir: Path | None) -> PartnerEn
         for media in types:
             by_type.setdefault(media, []).append(cid)
     secret = read_secret(partner.hmac_secret, base_dir) if partner.hmac_secret else None
-    max_body = partner.max_body_bytes
-    if not isinstance(max_body, int):
-        # gateway/config/loader.py reads the default from the slots dataclass *class*, which yields a
-        # member descriptor instead of 5 MiB when the file sets no max_body_bytes. Remove once fixed there.
-        max_body = GatewaySettings().max_body_bytes
-    return PartnerEntry(id=partner.id, rate_limit=partner.rate_limit, max_body_bytes=max_body,
+    return PartnerEntry(id=partner.id, rate_limit=partner.rate_limit, max_body_bytes=partner.max_body_bytes,
                         hmac_secret=secret, hmac_header=partner.hmac_header.lower(), channel_types=channel_types,
                         channels_by_type={m: tuple(c) for m, c in by_type.items()}, accepted=tuple(sorted(by_type)))
 

@@ -140,3 +140,12 @@ def test_the_demo_delivers_the_good_samples_and_quarantines_the_broken_one(tmp_p
                      "--workdir", str(tmp_path / "demo"), timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "quarantined on purpose" in result.stdout and "bad signatures" in result.stdout
+
+
+def test_a_config_without_limits_gets_the_documented_defaults(tmp_path):
+    from gateway.config import load_config
+    config_path = _config_with_partner(tmp_path)
+    config = load_config(config_path)
+    assert config.gateway.max_body_bytes == 5 * 1024 * 1024
+    assert config.partners["easypost"].max_body_bytes == 5 * 1024 * 1024
+    assert config.gateway.base_url == "http://127.0.0.1:8080"
