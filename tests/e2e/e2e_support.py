@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path("/work/shared/corpus/carrier")
 FEDEX_WEBHOOK = CORPUS / "easypost-tracker-updated-webhook-fedex.json"
 ERP_SECRET = b"erp-webhook-secret-for-tests"
+ADMIN_KEY = "admin-key-for-e2e-tests-0123456789"
 STATUS_TYPE = "org.logistics-gateway.shipment.status.v1"
 
 
@@ -27,14 +29,17 @@ class Setup:
 
 def write_config(tmp_path: Path, receiver_url: str, *, max_attempts: int = 8, concurrency: int = 16,
                  timeout_s: float = 2.0) -> Setup:
-    """A gateway config: partner acme (API key), one JSON channel, webhook target erp, one route."""
+    """A gateway config: partner acme (API key), one JSON channel, webhook target erp, one route,
+    and an admin key (``ADMIN_KEY``) for the replay endpoint."""
     key, record = issue_key("acme")
     append_key(tmp_path / "acme.keys", record)
     (tmp_path / "erp.secret").write_bytes(ERP_SECRET)
+    (tmp_path / "admin.sha256").write_text(hashlib.sha256(ADMIN_KEY.encode()).hexdigest())
     db = tmp_path / "gateway.db"
     doc: dict[str, Any] = {
         "gateway": {"store": {"path": str(db), "group_commit_ms": 1.0},
-                    "mappings_dir": str(REPO / "mappings")},
+                    "mappings_dir": str(REPO / "mappings"),
+                    "admin": {"api_key_sha256": {"file": str(tmp_path / "admin.sha256")}}},
         "partners": {"acme": {"api_keys_file": str(tmp_path / "acme.keys"),
                               "rate_limit": {"rate": 100000, "burst": 100000}}},
         "channels": {"acme-carrier": {"partner": "acme", "content_types": ["application/json"]}},

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-from e2e_support import ERP_SECRET, FEDEX_WEBHOOK, STATUS_TYPE, carrier_update, write_config
+from e2e_support import ADMIN_KEY, ERP_SECRET, FEDEX_WEBHOOK, STATUS_TYPE, carrier_update, write_config
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -30,6 +30,10 @@ class Running:
 
     async def post(self, body: bytes) -> httpx.Response:
         return await self.client.post("/v1/messages", content=body, headers={"Content-Type": "application/json"})
+
+    async def replay(self, request: dict[str, object]) -> httpx.Response:
+        return await self.client.post("/v1/admin/replay", json=request,
+                                      headers={"Authorization": f"Bearer {ADMIN_KEY}"})
 
 
 async def eventually(check: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -107,3 +111,36 @@ async def test_a_message_no_mapping_fits_is_quarantined_with_its_reason_in_the_h
     history = (await running.client.get(f"/v1/messages/{message_id}")).json()
     assert history["status"] == "quarantined" and history["quarantine"]["stage"] == "map"
     assert "no mapping matches" in history["quarantine"]["what"]
+
+
+async def test_an_operator_replays_a_quarantined_message_through_the_admin_api(running: Running) -> None:
+    body = b'{"memo": "lunch order for the depot", "items": [{"sku": "sandwich", "qty": 12}]}'
+    message_id = (await running.post(body)).json()["id"]
+    await eventually(lambda: running.gateway.store.counts()["quarantined"] == 1)
+    answer = await running.replay({"message_id": message_id, "requested_by": "ops@example.com"})
+    assert answer.status_code == 202
+    assert answer.json() == {"replayed": [{"kind": "quarantine", "ref": message_id, "requested_by": "ops@example.com"}]}
+    # Still no mapping for it: quarantined again, and the history keeps both rounds and who asked.
+    await eventually(lambda: len((running.gateway.store.message_history(message_id) or {}).get("errors", [])) == 2)
+    history = running.gateway.store.message_history(message_id)
+    assert history is not None and history["errors"][0]["replayed_by"] == "ops@example.com"
+    assert "replay" in [s["stage"] for s in history["stages"]]
+
+
+async def test_an_operator_replays_a_dead_letter_and_the_erp_receives_it(running: Running) -> None:
+    running.receiver.fail_next, running.receiver.fail_status = 7, 410   # the ERP refuses every event for good
+    await running.post(carrier_update(4))
+    await eventually(lambda: running.gateway.store.counts()["dead"] == 7)
+    [first, *_] = running.gateway.store.dead_letters()
+    answer = await running.replay({"dead_letter_id": first.id})
+    assert answer.status_code == 202 and answer.json()["replayed"][0]["kind"] == "dead_letter"
+    await eventually(lambda: first.event_id in running.receiver.deliveries)
+    everything = await running.replay({"all": "dead_letters", "target": "erp"})
+    assert len(everything.json()["replayed"]) == 6
+    await eventually(lambda: len(running.receiver.deliveries) == 7)
+
+
+async def test_replaying_something_that_is_not_parked_is_refused_with_a_reason(running: Running) -> None:
+    answer = await running.replay({"dead_letter_id": 999})
+    assert answer.status_code == 422 and "999" in answer.json()["detail"]
+
