@@ -56,6 +56,8 @@ class SegmentRule:
     fast: dict[tuple[str, str, str | None], Any] = field(default_factory=dict, repr=False)
     fast_last: tuple[Any, Any] = field(default=(None, None), repr=False)
     syntax: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
+    syntax_sets: list[tuple[str, tuple[int, ...], frozenset[int]]] = field(default_factory=list)
+    syntax_ok: set[tuple[bool, ...]] = field(default_factory=set, repr=False)
 
     def compile(self) -> None:
         """Precompute the per-element checks the validator runs for every occurrence of this segment."""
@@ -67,6 +69,8 @@ class SegmentRule:
         ]
         self.required_positions = [i for i, e in enumerate(self.elements, 1) if e.usage == "R"]
         self.value_keys = self.keys[1:]
+        self.syntax_sets = [(kind, positions, frozenset(positions)) for kind, positions in self.syntax]
+        self.syntax_ok = set()
         self.fast = {}
         self.fast_last = (None, None)
 
@@ -163,8 +167,7 @@ def _element(node: Any, ref: str) -> ElementRule:
 
 def _segment(node: Any) -> SegmentRule:
     elements = [_element(e, f"{node.id}{k:02d}") for k, e in enumerate(node.children, 1)]
-    rule = SegmentRule(node.id, node.usage, _max(node.max_use), elements)
-    rule.syntax = [(note[0], tuple(note[1:])) for note in node.syntax]
+    rule = SegmentRule(node.id, node.usage, _max(node.max_use), elements, syntax=[(note[0], tuple(note[1:])) for note in node.syntax])
     rule.compile()
     return rule
 

@@ -134,8 +134,13 @@ class ElementChecker:
         cached = rule.fast_last
         fast = cached[1] if cached[0] is self.delims else self._fast_match(rule)
         if fast is not None and fast(self.sep.join(seg)):
-            if rule.syntax:
-                self._syntax(seg, rule, position)
+            if rule.syntax_sets:
+                # Syntax notes depend only on which elements are present: remember patterns that passed.
+                shape = tuple(map(bool, seg))
+                if shape not in rule.syntax_ok and self._syntax(seg, rule, position):
+                    if len(rule.syntax_ok) > 1024:
+                        rule.syntax_ok.clear()
+                    rule.syntax_ok.add(shape)
             # All C-level: pair keys with values and drop the empty ones.
             return dict(filter(_VALUE, zip(rule.value_keys, seg[1:], strict=False)))
         out: dict[str, Any] = {}
@@ -189,32 +194,44 @@ class ElementChecker:
             for k in rule.required_positions:
                 if k >= n:
                     self._fail(seg, rule, position, k, plan[k - 1][6], "1", "mandatory element is missing", None)
-        if rule.syntax:
+        if rule.syntax_sets:
             self._syntax(seg, rule, position)
         return out
 
-    def _syntax(self, seg: list[str], rule: SegmentRule, position: int) -> None:
-        """X12 relational conditions between elements of one segment (AK4 codes 2 and 10)."""
-        n = len(seg)
-        for kind, positions in rule.syntax:
-            have = [p < n and bool(seg[p].strip()) for p in positions]
-            note = kind + "".join(f"{p:02d}" for p in positions)
-            names = ", ".join(f"{rule.id}{p:02d}" for p in positions)
-            if kind == "P" and any(have) and not all(have):
-                at, why = positions[have.index(False)], f"{names} must be used together (syntax {note})"
-            elif kind == "R" and not any(have):
-                at, why = positions[0], f"at least one of {names} is required (syntax {note})"
-            elif kind == "E" and sum(have) > 1:
-                self._syntax_fail(seg, rule, position, positions[[i for i, h in enumerate(have) if h][1]], "10",
-                                  f"only one of {names} may be used (syntax {note})")
-                continue
-            elif kind == "C" and have[0] and not all(have[1:]):
-                at, why = positions[1 + have[1:].index(False)], f"{names[len(rule.id) + 3:]} required when {rule.id}{positions[0]:02d} is used (syntax {note})"
-            elif kind == "L" and have[0] and not any(have[1:]):
-                at, why = positions[1], f"one of {names[len(rule.id) + 4:]} required when {rule.id}{positions[0]:02d} is used (syntax {note})"
+    def _syntax(self, seg: list[str], rule: SegmentRule, position: int) -> bool:
+        """X12 relational conditions between elements of one segment (AK4 codes 2 and 10); True if met."""
+        ok = True
+        present = {i for i, v in enumerate(seg) if v and not v.isspace()}
+        for kind, positions, members in rule.syntax_sets:
+            used = members & present
+            if kind == "P":
+                if not used or used == members:
+                    continue
+                at, code, why = min(members - used), "2", "{all} must be used together"
+            elif kind == "R":
+                if used:
+                    continue
+                at, code, why = positions[0], "2", "at least one of {all} is required"
+            elif kind == "E":
+                if len(used) < 2:
+                    continue
+                at, code, why = sorted(used)[1], "10", "only one of {all} may be used"
+            elif kind == "C":
+                if positions[0] not in used or used == members:
+                    continue
+                at, code, why = min(members - used), "2", "{rest} required when {first} is used"
+            elif kind == "L":
+                if positions[0] not in used or len(used) > 1:
+                    continue
+                at, code, why = positions[1], "2", "one of {rest} required when {first} is used"
             else:
                 continue
-            self._syntax_fail(seg, rule, position, at, "2", why)
+            refs = [f"{rule.id}{p:02d}" for p in positions]
+            note = kind + "".join(f"{p:02d}" for p in positions)
+            text = why.format(all=", ".join(refs), rest=", ".join(refs[1:]), first=refs[0]) + f" (syntax {note})"
+            self._syntax_fail(seg, rule, position, at, code, text)
+            ok = False
+        return ok
 
     def _syntax_fail(self, seg: list[str], rule: SegmentRule, position: int, at: int, code: str, why: str) -> None:
         data_ele = rule.plan[at - 1][6].data_ele if at <= len(rule.plan) else None
