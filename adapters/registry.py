@@ -10,7 +10,7 @@ from gateway.documents import Decoder, DecoderRegistry
 
 JSON_TYPES = ("application/json", "text/json", "application/cloudevents+json")
 XML_TYPES = ("application/xml", "text/xml")
-X12_TYPES = ("application/edi-x12", "application/edi", "application/x12", "text/x12")
+X12_TYPES = ("application/edi-x12", "application/edi", "application/x12", "text/x12", "text/plain")  # many EDI senders say text/plain
 
 EXTENSION_TYPES = {".json": "application/json", ".xml": "application/xml", ".edi": "application/edi-x12",
                    ".x12": "application/edi-x12", ".txt": None}
