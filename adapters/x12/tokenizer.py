@@ -242,6 +242,7 @@ class Tokenizer:
         eof = False
         skipped_junk = 0
         junk_offset = 0
+        own_isa = False
         while not eof:
             chunk = next(chunks, None)
             if chunk is None:
@@ -289,8 +290,10 @@ class Tokenizer:
                         self.warnings.append(X12Warning(message, segment_in_file=self._segments_seen + 1, byte_offset=base))
                     self.interchanges_seen += 1
                     delims = header.delimiters
+                    # text[0] is this interchange's own ISA until something is consumed.
+                    own_isa = True
                     strip_chars = "".join(c for c in _BASE_STRIP if c not in (delims.element, delims.component))
-                next_isa = _find_isa(text, 1, delims.segment)
+                next_isa = _find_isa(text, 1 if own_isa else 0, delims.segment)
                 final = next_isa >= 0 or eof
                 region = text if next_isa < 0 else text[:next_isa]
                 pieces = region.split(delims.segment)
@@ -314,6 +317,7 @@ class Tokenizer:
                 consumed = len(text) - len(rest) if next_isa < 0 else next_isa
                 base += self._blen(text[:consumed])
                 text = text[consumed:]
+                own_isa = own_isa and consumed == 0
                 if final:
                     delims = None
                     if eof and not text:

@@ -143,3 +143,13 @@ def test_isa11_u_with_version_00501_is_warned_about_and_repeats_not_split() -> N
     header = parse_isa_header(isa + "~GS", eof=False)
     assert header is not None and header.delimiters.repetition is None
     assert any("not a repetition separator" in w for w in header.warnings)
+
+
+@pytest.mark.parametrize("extra", range(-3, 4))
+def test_chunk_boundary_at_the_next_isa_still_switches_delimiters(extra: int) -> None:
+    first = (ISA + "~\n" + BODY.format(t="~\n")).encode()
+    second = (ISA + "|" + BODY.format(t="|")).replace("*", "^").replace("^>|", "^:|").encode()
+    data = first + second
+    cut = len(first) + extra
+    tok = Tokenizer([data[:cut], data[cut:]])
+    assert [s[0] for b in tok.batches() for s in b.segments] == EXPECTED * 2
