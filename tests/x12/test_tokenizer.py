@@ -146,8 +146,9 @@ def test_isa11_u_with_version_00501_is_warned_about_and_repeats_not_split() -> N
 
 
 @pytest.mark.parametrize("extra", range(-3, 4))
-def test_chunk_boundary_at_the_next_isa_still_switches_delimiters(extra: int) -> None:
-    first = (ISA + "~\n" + BODY.format(t="~\n")).encode()
+@pytest.mark.parametrize("term", ["~", "~\n"])
+def test_chunk_boundary_at_the_next_isa_still_switches_delimiters(extra: int, term: str) -> None:
+    first = (ISA + term + BODY.format(t=term)).encode()
     second = (ISA + "|" + BODY.format(t="|")).replace("*", "^").replace("^>|", "^:|").encode()
     data = first + second
     cut = len(first) + extra
