@@ -93,3 +93,21 @@ def test_mutated_real_files_never_crash_the_reader_or_the_ack_builder(path, muta
 def test_arbitrary_bytes_never_crash_the_reader(data: bytes) -> None:
     result = decode_x12(b"ISA" + data)
     assert all(isinstance(e, X12Error) for e in result.errors)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(SAMPLES), st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=12))
+def test_random_chunking_never_changes_what_is_decoded(path, cuts) -> None:
+    from adapters.x12 import X12Decoder
+
+    data = path.read_bytes() + b"\n" + (CORPUS / "997" / "staedi-997-multi-interchange.edi").read_bytes()
+    chunks, start = [], 0
+    for size in cuts:
+        chunks.append(data[start : start + size])
+        start += size
+    chunks.append(data[start:])
+    streamed = X12Decoder(iter(chunks))
+    trees = [d.tree for d in streamed.documents()]
+    whole = decode_x12(data)
+    assert trees == [d.tree for d in whole.documents]
+    assert [str(e) for e in streamed.errors] == [str(e) for e in whole.errors]
