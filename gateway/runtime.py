@@ -145,7 +145,8 @@ class Gateway:
 
     async def _gauge_queues(self) -> None:
         while True:
-            for queue, depth in self.store.counts().items():
+            # counts() scans the tables: off the event loop, so admissions never wait on it.
+            for queue, depth in (await asyncio.to_thread(self.store.counts)).items():
                 self.metrics.set_queue_depth(queue, depth)
             await asyncio.sleep(self.options.queue_gauge_s)
 
