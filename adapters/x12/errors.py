@@ -57,7 +57,8 @@ class X12Error(Exception):
         self.bad_value = bad_value
         self.byte_offset = byte_offset
         self.loop_id = loop_id
-        super().__init__(self.message)
+        # The full message is formatted on demand (str()), not for every finding created.
+        super().__init__(message)
 
     @property
     def where(self) -> str:
