@@ -30,8 +30,8 @@ def status_code(status: dict[str, Any], classifier: str | None) -> tuple[str | N
     source = status.get("source") or {}
     if source.get("system") == "X12" and source.get("code"):
         code = source["code"]
-        at7_status = tables()["x12-at7-status"]
-        if classifier == "PLANNED" and code in tables()["x12-at7-appointment"] and code not in at7_status.keys():
+        # The inbound mapping only says PLANNED for AT703 appointment codes: send them back there.
+        if classifier == "PLANNED" and code in tables()["x12-at7-appointment"]:
             return None, code
         return code, None
     if classifier == "PLANNED":

@@ -9,7 +9,7 @@ identifiers, times, locations, equipment, parties and weights.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,7 @@ def build_214(events: Sequence[dict[str, Any]], settings: PartnerSettings, next_
     for event in events:
         shipments.setdefault(event["subject"]["value"], []).append(event)
     bodies = [_shipment(subject, group, settings) for subject, group in shipments.items()]
-    return interchange(settings, "QM", "214", bodies, next_control_number, when or datetime.now(timezone.utc))
+    return interchange(settings, "QM", "214", bodies, next_control_number, when or datetime.now(UTC))
 
 
 def _shipment(subject: str, events: list[dict[str, Any]], settings: PartnerSettings) -> list[list[str]]:

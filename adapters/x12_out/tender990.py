@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from adapters.x12_out import codes
@@ -54,7 +54,7 @@ def build_990(responses: Sequence[dict[str, Any]], settings: PartnerSettings, ne
               when: datetime | None = None) -> bytes:
     """One 990 interchange (a set per response) for these tender.response ``data`` objects."""
     return interchange(settings, "GF", "990", [_body(r, settings) for r in responses], next_control_number,
-                       when or datetime.now(timezone.utc))
+                       when or datetime.now(UTC))
 
 
 def _body(response: dict[str, Any], settings: PartnerSettings) -> list[list[str]]:
@@ -64,7 +64,7 @@ def _body(response: dict[str, Any], settings: PartnerSettings) -> list[list[str]
     scac = _scac(response) or settings.scac
     if not scac:
         raise OutboundError(f"load {response['loadId']}: no carrier SCAC for B101")
-    day = x12_datetime(response["respondedAt"])[0] if response.get("respondedAt") else datetime.now(timezone.utc).strftime("%Y%m%d")
+    day = x12_datetime(response["respondedAt"])[0] if response.get("respondedAt") else datetime.now(UTC).strftime("%Y%m%d")
     body = [["B1", scac, response["loadId"], day, decision]]
     for ident in response.get("identifiers", []):
         qualifier = codes.ref_qualifier(ident)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from adapters.x12_out.codes import time_code
@@ -20,7 +20,7 @@ def x12_datetime(value: dict[str, Any]) -> tuple[str, str | None, str | None]:
         offset = value.get("utcOffset") or _offset_text(moment)
         code = time_code(value.get("tz"), offset)
         if code is None:
-            moment, code = moment.astimezone(timezone.utc), "UT"
+            moment, code = moment.astimezone(UTC), "UT"
         return moment.strftime("%Y%m%d"), _clock(moment.strftime("%H%M%S")), code
     day = value["localDate"].replace("-", "")
     if not value.get("localTime"):

@@ -67,8 +67,8 @@ def build_file(path: Path, megabytes: float, seed: int = 7) -> dict[str, int]:
     with path.open("w", encoding="ascii", newline="") as fh:
         while size < target:
             isa_n += 1
-            parts = [f"ISA*00*          *00*          *02*CARR           *ZZ*GATEWAY        *260101*1200*U*00401*"
-                     f"{isa_n:09d}*0*P*{COMPONENT}~\n"]
+            parts = [(f"ISA*00*          *00*          *02*CARR           *ZZ*GATEWAY        *260101*1200*U*00401*"
+                      f"{isa_n:09d}*0*P*{COMPONENT}~\n")]
             groups = rng.randint(1, 3)
             for _ in range(groups):
                 gs_n += 1

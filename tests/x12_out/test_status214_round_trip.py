@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from adapters.x12_out import OutboundError, PartnerSettings, build_214
 
 from .conftest import CORPUS, comparable
 
-WHEN = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 ACCEPTED_214S = ["alnk-214-single-line", "canadapost-214-multi-st", "cleo-epes-214", "edifabric-214-shipment-status",
                  "scalax12-214-tilde-element-caret-term", "stedi-fedex-ground-214"]
 
@@ -106,3 +106,9 @@ def test_a_shipment_without_a_carrier_scac_is_refused(control_numbers):
 def test_a_value_holding_a_delimiter_is_refused_not_written(settings, control_numbers):
     with pytest.raises(OutboundError, match="delimiter"):
         build_214([_status(location={"address": {"city": "A*B", "region": "NY"}})], settings, control_numbers, WHEN)
+
+
+def test_a_planned_appointment_goes_back_as_at703_and_stays_planned(translate, settings, control_numbers):
+    appointment = _status("ARRIVED_DELIVERY", "PLANNED", status={"code": "ARRIVED_DELIVERY", "source": {"system": "X12", "code": "AB"}})
+    [event] = translate(build_214([appointment], settings, control_numbers, WHEN))
+    assert (event["status"]["code"], event["classifier"], event["status"]["source"]["code"]) == ("ARRIVED_DELIVERY", "PLANNED", "AB")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from canonical.validate import CanonicalValidator
 
 from .conftest import FIXTURES, comparable
 
-WHEN = datetime(2026, 1, 12, 9, 5, tzinfo=timezone.utc)
+WHEN = datetime(2026, 1, 12, 9, 5, tzinfo=UTC)
 PICKUP = {"instant": "2026-01-13T08:00:00-05:00", "instantUtc": "2026-01-13T13:00:00Z", "utcOffset": "-05:00",
           "precision": "instant", "tz": "America/New_York", "localDate": "2026-01-13", "localTime": "08:00:00",
           "sourceText": "20260113 0800"}
