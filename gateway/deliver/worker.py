@@ -16,7 +16,7 @@ from opentelemetry.trace import SpanKind, Tracer
 
 from gateway.deliver.base import Delivered, DeliveryResult, RetryLater, Target
 from gateway.deliver.retry import RetryPolicy
-from gateway.store.base import DeliveryRecord, OutboxEntry, Store
+from gateway.store.base import DeliveryRecord, OutboxEntry, Store, StoreClosed
 from gateway.telemetry import Metrics, start_span_from
 
 IDLE_POLL_S = 1.0
@@ -63,7 +63,14 @@ class DeliveryWorker:
             if room < self._target.concurrency:
                 await self._until_stopped_or(asyncio.sleep(0.002))  # senders are busy: claim a batch later
                 continue
-            entries = await self._store.claim_deliveries(self._target.id, self._owner, room, self._lease_s)
+            try:
+                entries = await self._store.claim_deliveries(self._target.id, self._owner, room, self._lease_s)
+            except StoreClosed:
+                return
+            except Exception:  # noqa: BLE001 - a store hiccup must not end delivery for good
+                log.exception("claiming deliveries for %s failed; retrying in %s s", self._target.id, IDLE_POLL_S)
+                await self._until_stopped_or(asyncio.sleep(IDLE_POLL_S))
+                continue
             for entry in entries:
                 self._buffer.put_nowait(entry)
             if not entries:
@@ -118,7 +125,10 @@ class DeliveryWorker:
         """
         while self._pending:
             batch, self._pending = self._pending, []
-            await self._store.record_deliveries(batch)
+            try:
+                await self._store.record_deliveries(batch)
+            except Exception:  # noqa: BLE001 - the entries stay leased and are delivered again later
+                log.exception("could not record %d delivery answers for %s", len(batch), self._target.id)
 
     def _count(self, outcome: str) -> None:
         if self._metrics is None:

@@ -8,11 +8,13 @@ lease runs out and they are claimed again (outcomes are idempotent: deterministi
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from gateway.pipeline.processor import MessageProcessor
-from gateway.store.base import MessageOutcome, Store
+from gateway.store.base import MessageOutcome, Store, StoreClosed
 
 IDLE_POLL_S = 1.0
+log = logging.getLogger(__name__)
 
 
 class PipelineWorker:
@@ -31,24 +33,34 @@ class PipelineWorker:
         committing: asyncio.Task[list[str]] | None = None
         try:
             while not self._stopping.is_set():
-                batch = await self._store.claim_messages(self._owner, self._batch_size, self._lease_s)
-                if not batch:
-                    if committing is not None:
-                        await committing
-                        committing = None
-                        continue
-                    await self._idle()
-                    continue
-                outcomes: list[MessageOutcome] = []
-                for message in batch:
-                    outcomes.append(self._processor.process(message, self._owner))
-                    await asyncio.sleep(0)  # let admissions and deliveries run between messages
-                if committing is not None:
-                    await committing
-                committing = asyncio.create_task(self._store.record_outcomes(outcomes))
+                try:
+                    committing = await self._step(committing)
+                except StoreClosed:
+                    return
+                except Exception:  # noqa: BLE001 - leased messages are taken up again; keep draining
+                    log.exception("pipeline step failed; retrying in %s s", IDLE_POLL_S)
+                    committing = None
+                    await asyncio.sleep(IDLE_POLL_S)
         finally:
             if committing is not None:
+                await asyncio.gather(committing, return_exceptions=True)
+
+    async def _step(self, committing: asyncio.Task[list[str]] | None) -> asyncio.Task[list[str]] | None:
+        """Claim and process one batch; returns the commit now in flight."""
+        batch = await self._store.claim_messages(self._owner, self._batch_size, self._lease_s)
+        if not batch:
+            if committing is not None:
                 await committing
+            else:
+                await self._idle()
+            return None
+        outcomes: list[MessageOutcome] = []
+        for message in batch:
+            outcomes.append(self._processor.process(message, self._owner))
+            await asyncio.sleep(0)  # let admissions and deliveries run between messages
+        if committing is not None:
+            await committing
+        return asyncio.create_task(self._store.record_outcomes(outcomes))
 
     async def _idle(self) -> None:
         stopping = asyncio.ensure_future(self._stopping.wait())
