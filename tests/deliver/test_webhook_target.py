@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from email.utils import formatdate
 
 import orjson
 import pytest
 
 from gateway.deliver import Delivered, PermanentFailure, RetryLater, WebhookTarget
 from gateway.deliver.signing import sign, verify
+from gateway.deliver.webhook import parse_retry_after
 from gateway.store.base import OutboxEntry
 
 from deliver_support import EVENT_TYPE, SECRET, TRACEPARENT, Receiver
@@ -85,3 +87,9 @@ async def test_a_refused_connection_is_retried() -> None:
     finally:
         await target.aclose()
     assert isinstance(result, RetryLater) and "transport error" in result.detail
+
+
+def test_retry_after_may_be_an_http_date() -> None:
+    now = time.time()
+    assert parse_retry_after(formatdate(now + 120, usegmt=True), now) == pytest.approx(120, abs=1)
+    assert parse_retry_after("soon", now) is None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from store_support import Opener
+from store_support import Opener, message
 
-from gateway.store.base import Store
+from gateway.store.base import AuditRecord, Store
 
 
 async def test_a_key_is_new_the_first_time_and_seen_afterwards(store: Store) -> None:
@@ -43,3 +43,11 @@ async def test_a_sequence_survives_a_restart(open_store: Opener) -> None:
 
 async def test_the_history_of_an_unknown_message_is_none(store: Store) -> None:
     assert store.message_history("01JDOESNOTEXIST") is None
+
+
+async def test_audit_records_of_other_components_join_the_message_history(store: Store) -> None:
+    m = message()
+    await store.admit(m)
+    await store.audit([AuditRecord(m.id, "ack", {"kind": "997", "control_number": 1})])
+    history = store.message_history(m.id)
+    assert history is not None and history["stages"][-1] == {**history["stages"][-1], "stage": "ack", "kind": "997"}
