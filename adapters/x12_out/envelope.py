@@ -6,10 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from adapters.x12 import GroupSpec, X12Error, X12Writer, decode_x12
-from adapters.x12.writer import SegmentData
 from adapters.x12_out.settings import NextControlNumber, OutboundError, PartnerSettings
-
-Segment = list[SegmentData | str]
 
 
 def interchange(settings: PartnerSettings, functional_id: str, set_id: str, bodies: Sequence[list[list[str]]],
