@@ -58,11 +58,11 @@ def _chain(node: dict[str, Any]) -> list[str | int] | None:
             steps += sub
         return steps
     if kind == "index_expression":
-        left, right = node["children"]
-        if right["type"] != "index" or left["type"] == "identity":
+        left, *indexes = node["children"]
+        if left["type"] == "identity" or any(i["type"] != "index" for i in indexes):
             return None
         sub = _chain(left)
-        return None if sub is None else sub + [right["value"]]
+        return None if sub is None else sub + [i["value"] for i in indexes]
     return None
 
 
@@ -86,51 +86,152 @@ def _direct(steps: list[str | int]) -> Evaluator:
 
 
 def _fast(node: dict[str, Any]) -> Evaluator | None:
-    """Closures for the common small expressions (chains, ||, &&, !, comparisons with literals)."""
+    """Closures for the common expressions, with JMESPath's semantics; None where it has none.
+
+    Every closure takes the *current value*: the bindings at the top, an element inside a
+    projection or filter. Projections drop nulls, as JMESPath does.
+    """
     steps = _chain(node)
     if steps is not None:
         return _direct(steps)
     kind = node["type"]
+    children = node.get("children", [])
     if kind == "literal":
         value = node["value"]
-        return lambda bindings: value
+        return lambda current: value
+    if kind in ("identity", "current"):
+        return lambda current: current
+    if kind == "index_expression" and children[0]["type"] == "identity" and all(
+            c["type"] == "index" for c in children[1:]):
+        indexes = tuple(c["value"] for c in children[1:])
+        return lambda current: _index(current, indexes)
+    if kind == "subexpression":
+        parts = [_fast(child) for child in children]
+        if any(p is None for p in parts):
+            return None
+        return _pipeline(parts, stop_on_null=True)  # type: ignore[arg-type]
+    if kind == "pipe":
+        parts = [_fast(child) for child in children]
+        if any(p is None for p in parts):
+            return None
+        return _pipeline(parts, stop_on_null=False)  # type: ignore[arg-type]
+    if kind == "flatten":
+        inner = _fast(children[0])
+        return None if inner is None else lambda current: _flatten(inner(current))
+    if kind in ("projection", "filter_projection"):
+        parts = [_fast(child) for child in children]
+        if any(p is None for p in parts):
+            return None
+        if kind == "projection":
+            left, right = parts
+            return lambda current: _project(left(current), right, None)  # type: ignore[misc, arg-type]
+        left, right, condition = parts
+        return lambda current: _project(left(current), right, condition)  # type: ignore[misc, arg-type]
     if kind in ("or_expression", "and_expression"):
-        left, right = (_fast(child) for child in node["children"])
+        left, right = (_fast(child) for child in children)
         if left is None or right is None:
             return None
         if kind == "or_expression":
-            def either(bindings: dict[str, Any]) -> Any:
-                value = left(bindings)
-                return value if truthy(value) else right(bindings)
+            def either(current: Any) -> Any:
+                value = left(current)
+                return value if truthy(value) else right(current)
             return either
 
-        def both(bindings: dict[str, Any]) -> Any:
-            value = left(bindings)
-            return right(bindings) if truthy(value) else value
+        def both(current: Any) -> Any:
+            value = left(current)
+            return right(current) if truthy(value) else value
         return both
     if kind == "not_expression":
-        inner = _fast(node["children"][0])
+        inner = _fast(children[0])
         if inner is None:
             return None
-        return lambda bindings: not truthy(inner(bindings))
+        return lambda current: not truthy(inner(current))
     if kind == "function_expression" and node["value"] in _NATIVE_FUNCTIONS:
-        args = [_fast(child) for child in node["children"]]
+        args = [_fast(child) for child in children]
         if any(a is None for a in args) or len(args) != _NATIVE_FUNCTIONS[node["value"]][0]:
             return None
         fn = _NATIVE_FUNCTIONS[node["value"]][1]
         if len(args) == 1:
             (only,) = args
-            return lambda bindings: fn(only(bindings))
+            return lambda current: fn(only(current))
         first, second = args
-        return lambda bindings: fn(first(bindings), second(bindings))
-    if kind == "comparator" and node["value"] in ("eq", "ne"):
-        left, right = (_fast(child) for child in node["children"])
+        return lambda current: fn(first(current), second(current))
+    if kind == "comparator" and node["value"] in _COMPARE:
+        left, right = (_fast(child) for child in children)
         if left is None or right is None:
             return None
-        if node["value"] == "eq":
-            return lambda bindings: _same(left(bindings), right(bindings))
-        return lambda bindings: not _same(left(bindings), right(bindings))
+        compare = _COMPARE[node["value"]]
+        return lambda current: compare(left(current), right(current))
     return None
+
+
+def _pipeline(parts: list[Evaluator], stop_on_null: bool) -> Evaluator:
+    first, rest = parts[0], tuple(parts[1:])
+
+    def evaluate(current: Any) -> Any:
+        value = first(current)
+        for part in rest:
+            if value is None and stop_on_null:
+                return None
+            value = part(value)
+        return value
+    return evaluate
+
+
+def _index(value: Any, indexes: tuple[int, ...]) -> Any:
+    for i in indexes:
+        if value.__class__ is not list:
+            return None
+        try:
+            value = value[i]
+        except IndexError:
+            return None
+    return value
+
+
+def _flatten(value: Any) -> Any:
+    if value.__class__ is not list:
+        return None
+    out: list[Any] = []
+    for item in value:
+        if item.__class__ is list:
+            out.extend(item)
+        else:
+            out.append(item)
+    return out
+
+
+def _project(base: Any, right: Evaluator, condition: Evaluator | None) -> Any:
+    if base.__class__ is not list:
+        return None
+    out = []
+    for element in base:
+        if condition is not None and not truthy(condition(element)):
+            continue
+        value = right(element)
+        if value is not None:
+            out.append(value)
+    return out
+
+
+def _ordering(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
+    def compare(a: Any, b: Any) -> Any:
+        # JMESPath orders numbers only; anything else compares to null.
+        if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, (int, float)) \
+                or not isinstance(b, (int, float)):
+            return None
+        return op(a, b)
+    return compare
+
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": lambda a, b: _same(a, b),
+    "ne": lambda a, b: not _same(a, b),
+    "lt": _ordering(lambda a, b: a < b),
+    "lte": _ordering(lambda a, b: a <= b),
+    "gt": _ordering(lambda a, b: a > b),
+    "gte": _ordering(lambda a, b: a >= b),
+}
 
 
 def _text_args(name: str, *values: Any) -> None:
@@ -153,12 +254,19 @@ def _to_array(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def _length(value: Any) -> int:
+    if isinstance(value, (str, list, dict)):
+        return len(value)
+    raise ValueError(f"length() expects text, a list or an object, got {type(value).__name__}")
+
+
 # The JMESPath built-ins mappings use most, run natively (same results and the same type
 # errors as jmespath's own); others go through the compiled JMESPath expression.
 _NATIVE_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "ends_with": (2, _ends_with),
     "starts_with": (2, _starts_with),
     "to_array": (1, _to_array),
+    "length": (1, _length),
 }
 
 

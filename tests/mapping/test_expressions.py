@@ -1,0 +1,41 @@
+"""The compiled fast paths give exactly what JMESPath gives, on any input."""
+
+from __future__ import annotations
+
+import jmespath
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gateway.mapping.expressions import _fast, compile_expression
+
+EXPRESSIONS = [
+    "doc.a", "doc.a.b", "doc.a[0]", "doc.a[-1].b", "doc.a[0][1]", "doc.a[*].b", "doc.a[].b", "doc.a[]",
+    "doc.a[?b == 'x']", "doc.a[?b == 'x'].c", "doc.a[?b == 'x'].c | [0]", "doc.a[?b != `1` && c].b | [0]",
+    "doc.a || doc.b", "doc.a && doc.b", "!doc.a", "doc.a == doc.b", "doc.a < doc.b", "doc.a >= `2`",
+    "length(doc.a)", "to_array(doc.a)", "doc.a | [0]", "doc.a[*] | [-1]", "ends_with(doc.a, 'x')",
+]
+
+values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["x", "ax", "", "b"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3)),
+    max_leaves=12)
+
+
+@pytest.mark.parametrize("expression", EXPRESSIONS)
+def test_each_listed_expression_has_a_fast_path(expression):
+    assert _fast(jmespath.compile(expression).parsed) is not None
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.sampled_from(["a", "b", "c"]), values, max_size=3), st.sampled_from(EXPRESSIONS))
+def test_fast_paths_agree_with_jmespath(doc, expression):
+    bindings = {"doc": doc}
+    try:
+        expected = jmespath.search(expression, bindings)
+    except jmespath.exceptions.JMESPathError:
+        with pytest.raises(ValueError):
+            compile_expression(expression, {"doc"})(bindings)
+        return
+    assert compile_expression(expression, {"doc"})(bindings) == expected
