@@ -189,11 +189,14 @@ class SqliteStore:
                 "  AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)"
                 " RETURNING id, event_id, message_id, attempts",
                 (owner, now + lease_s, target, now, limit)).fetchall()
+            if not claimed:
+                return []
+            bodies = {row[0]: row[1:] for row in conn.execute(
+                f"SELECT e.id, e.type, e.body, m.trace_context FROM events e JOIN messages m ON m.id = e.message_id"
+                f" WHERE e.id IN ({','.join('?' * len(claimed))})", [c[1] for c in claimed])}
             entries = []
             for outbox_id, event_id, message_id, attempts in sorted(claimed):
-                etype, body, trace = conn.execute(
-                    "SELECT e.type, e.body, m.trace_context FROM events e JOIN messages m ON m.id = e.message_id"
-                    " WHERE e.id = ?", (event_id,)).fetchone()
+                etype, body, trace = bodies[event_id]
                 entries.append(OutboxEntry(id=outbox_id, target=target, event_id=event_id, event_type=etype,
                                            message_id=message_id, body=body, attempts=attempts,
                                            trace_context=orjson.loads(trace)))
