@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     outcome TEXT NOT NULL,
     status_code INTEGER,
     detail TEXT NOT NULL,
-    duration_ms REAL NOT NULL
+    duration_ms REAL NOT NULL,
+    next_attempt_at REAL
 );
 CREATE INDEX IF NOT EXISTS attempts_message ON attempts(message_id);
 

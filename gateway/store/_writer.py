@@ -47,6 +47,7 @@ class GroupCommitWriter:
         self._max_wait_s = max(0.0, max_wait_s)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._closed = False
+        self._synced = True      # the connection starts with synchronous=FULL
         self._ready = threading.Event()
         self._startup_error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
@@ -55,12 +56,17 @@ class GroupCommitWriter:
         if self._startup_error is not None:
             raise self._startup_error
 
-    def submit(self, op: Op) -> asyncio.Future[Any]:
-        """Queue ``op`` for the next batch; the future resolves after its batch is committed."""
+    def submit(self, op: Op, durable: bool = True) -> asyncio.Future[Any]:
+        """Queue ``op`` for the next batch; the future resolves after its batch is committed.
+
+        ``durable=False`` is for writes that may be lost on power failure without harm (leases:
+        a lost claim leaves the work claimable). A batch of only such ops commits without fsync;
+        the next durable commit's fsync makes them durable too, as the WAL is written in order.
+        """
         if self._closed:
             raise StoreClosed("the store is closed")
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.put((op, fut))
+        self._queue.put((op, fut, durable))
         return fut
 
     def close(self) -> None:
@@ -71,7 +77,7 @@ class GroupCommitWriter:
         self._queue.put(_STOP)
         self._thread.join()
 
-    def _next_batch(self) -> tuple[list[tuple[Op, asyncio.Future[Any]]], bool]:
+    def _next_batch(self) -> tuple[list[tuple[Op, asyncio.Future[Any], bool]], bool]:
         first = self._queue.get()
         if first is _STOP:
             return [], True
@@ -103,11 +109,15 @@ class GroupCommitWriter:
         conn.close()
         self._fail_pending()
 
-    def _commit(self, conn: sqlite3.Connection, batch: list[tuple[Op, asyncio.Future[Any]]]) -> None:
+    def _commit(self, conn: sqlite3.Connection, batch: list[tuple[Op, asyncio.Future[Any], bool]]) -> None:
         results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        durable = any(item[2] for item in batch)
+        if durable != self._synced:
+            conn.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=NORMAL")
+            self._synced = durable
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for op, fut in batch:
+            for op, fut, _ in batch:
                 conn.execute("SAVEPOINT op")
                 try:
                     value = op(conn)
@@ -123,7 +133,7 @@ class GroupCommitWriter:
             # The batch as a whole failed (disk full, I/O error): nobody's write is durable.
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            results = [(fut, None, exc) for _, fut in batch]
+            results = [(fut, None, exc) for _, fut, _ in batch]
         by_loop: dict[asyncio.AbstractEventLoop, list[Any]] = defaultdict(list)
         for item in results:
             by_loop[item[0].get_loop()].append(item)
@@ -139,7 +149,7 @@ class GroupCommitWriter:
                 return
             if item is _STOP:
                 continue
-            _, fut = item
+            _, fut, _ = item
             loop = fut.get_loop()
             if not loop.is_closed():
                 loop.call_soon_threadsafe(_settle, [(fut, None, StoreClosed("the store was closed"))])

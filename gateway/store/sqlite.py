@@ -2,7 +2,8 @@
 
 Every write goes through a single writer thread that group-commits (``_writer``): with
 ``synchronous=FULL`` each batch costs one fsync of the WAL, so an answered ``admit`` is on disk
-while hundreds of admissions share the cost. Reads (history, listings, due times) use a separate
+while hundreds of admissions share the cost. Claims (leases) are the exception: losing one to a
+power cut only leaves work claimable again, so a batch of claims alone commits without fsync. Reads (history, listings, due times) use a separate
 connection, which WAL lets run beside the writer.
 """
 
@@ -143,7 +144,7 @@ class SqliteStore:
                                    received_at=r[6], idempotency_key=r[7], trace_context=orjson.loads(r[8]))
                     for r in rows]
 
-        return await self._writer.submit(op)
+        return await self._writer.submit(op, durable=False)
 
     async def record_outcomes(self, outcomes: Sequence[MessageOutcome]) -> list[str]:
         def op(conn: sqlite3.Connection) -> list[str]:
@@ -202,7 +203,7 @@ class SqliteStore:
                                            trace_context=orjson.loads(trace)))
             return entries
 
-        return await self._writer.submit(op)
+        return await self._writer.submit(op, durable=False)
 
     async def record_deliveries(self, records: Sequence[DeliveryRecord]) -> None:
         def op(conn: sqlite3.Connection) -> None:
@@ -211,14 +212,14 @@ class SqliteStore:
             held = {r[0]: r[1:] for r in conn.execute(
                 f"SELECT id, target, event_id, message_id, attempts, lease_owner FROM outbox WHERE id IN "
                 f"({','.join('?' * len(records))}) AND status = 'delivering'", [r.outbox_id for r in records])}
-            attempts, audit, retries, finals, dead = [], [], [], [], []
+            attempts, retries, finals, dead = [], [], [], []
             for r in records:
                 entry = held.get(r.outbox_id)
                 if entry is None or entry[4] != r.owner:
                     continue     # the lease ran out and another worker owns the entry now
                 target, event_id, message_id, attempt = entry[0], entry[1], entry[2], entry[3] + 1
                 attempts.append((r.outbox_id, message_id, attempt, at, r.outcome, r.status_code, r.detail,
-                                 r.duration_ms))
+                                 r.duration_ms, r.next_attempt_at))
                 if r.outcome == "retry":
                     if r.next_attempt_at is None:
                         raise ValueError("a retry needs next_attempt_at")
@@ -228,13 +229,9 @@ class SqliteStore:
                                    r.outbox_id))
                     if r.outcome != "delivered":
                         dead.append((r.outbox_id, target, event_id, message_id, r.detail, attempt, at))
-                detail = {"target": target, "event_id": event_id, "attempt": attempt, "outcome": r.outcome,
-                          "status_code": r.status_code, "detail": r.detail, "duration_ms": round(r.duration_ms, 3)}
-                if r.next_attempt_at is not None:
-                    detail["next_attempt_at"] = r.next_attempt_at
-                audit.append(AuditRecord(message_id, "deliver", detail))
+            # The attempts table is the audit of deliveries (message_history shows it as "deliver" stages).
             conn.executemany("INSERT INTO attempts (outbox_id, message_id, attempt, at, outcome, status_code, detail,"
-                             " duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", attempts)
+                             " duration_ms, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", attempts)
             if retries:
                 conn.executemany("UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?,"
                                  " lease_owner = NULL, last_error = ? WHERE id = ?", retries)
@@ -243,7 +240,6 @@ class SqliteStore:
             if dead:
                 conn.executemany("INSERT INTO dead_letters (outbox_id, target, event_id, message_id, reason,"
                                  " attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", dead)
-            _insert_audit(conn, audit, at)
 
         if records:
             await self._writer.submit(op)
@@ -356,12 +352,17 @@ class SqliteStore:
                                       (message_id,)).fetchall()
                 outbox = conn.execute("SELECT id, target, event_id, status, attempts, next_attempt_at, last_error"
                                       " FROM outbox WHERE message_id = ? ORDER BY id", (message_id,)).fetchall()
-                attempts = conn.execute("SELECT outbox_id, attempt, at, outcome, status_code, detail, duration_ms"
-                                        " FROM attempts WHERE message_id = ? ORDER BY id", (message_id,)).fetchall()
+                attempts = conn.execute("SELECT outbox_id, attempt, at, outcome, status_code, detail, duration_ms,"
+                                        " next_attempt_at FROM attempts WHERE message_id = ? ORDER BY id",
+                                        (message_id,)).fetchall()
             finally:
                 conn.execute("COMMIT")
         errors = [{"stage": q[0], "where": q[1], "what": q[2], "why": q[3], "mapping": q[4], "at": q[5],
                    "replayed_at": q[6], "replayed_by": q[7]} for q in quarantine]
+        entries = {o[0]: o for o in outbox}
+        delivered = [{"at": a[2], "stage": "deliver", "target": entries[a[0]][1], "event_id": entries[a[0]][2],
+                      "attempt": a[1], "outcome": a[3], "status_code": a[4], "detail": a[5], "duration_ms": a[6],
+                      **({"next_attempt_at": a[7]} if a[7] is not None else {})} for a in attempts]
         by_entry: dict[int, list[dict[str, Any]]] = {}
         for a in attempts:
             by_entry.setdefault(a[0], []).append({"attempt": a[1], "at": a[2], "outcome": a[3], "status_code": a[4],
@@ -371,7 +372,8 @@ class SqliteStore:
         return {
             "id": row[0], "partner": row[1], "channel": row[2], "content_type": row[3], "received_at": row[4],
             "status": row[5], "idempotency_key": row[6], "sha256": row[7], "trace_context": orjson.loads(row[8]),
-            "stages": [{"at": a[0], "stage": a[1], **orjson.loads(a[2])} for a in audit],
+            "stages": sorted([*({"at": a[0], "stage": a[1], **orjson.loads(a[2])} for a in audit), *delivered],
+                             key=lambda stage: stage["at"]),
             "errors": errors,
             "events": [orjson.loads(e[0]) for e in events],
             "deliveries": [{"id": o[0], "target": o[1], "event_id": o[2], "status": o[3], "attempts": o[4],
