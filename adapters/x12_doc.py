@@ -66,8 +66,7 @@ class X12DocDecoder:
         keys = [interchange_key(ich) for ich in result.interchanges]
         replies = partial(build_replies, result, self.ack_kind)
         accepted = [d for d in result.documents if d.accepted]
-        rejected = [_refusal(d.errors, f"set {d.position.set} ({d.set_id}) rejected") for d in result.documents
-                    if not d.accepted]
+        rejected = [_refusal(d.errors, f"{d.set_id} rejected", d.locator) for d in result.documents if not d.accepted]
         set_errors = {id(e) for d in result.documents for e in d.errors}
         others = [e for e in result.errors if id(e) not in set_errors]
         if not result.interchanges:
@@ -82,8 +81,8 @@ class X12DocDecoder:
         return DecodeResult([as_document(d) for d in accepted], warnings, rejected, keys, replies)
 
 
-def _refusal(findings: list, summary: str) -> DecodeError:
+def _refusal(findings: list, summary: str, where: str | None = None) -> DecodeError:
     listed = "; ".join(e.message for e in findings[:MAX_LISTED])
     more = f" (and {len(findings) - MAX_LISTED} more)" if len(findings) > MAX_LISTED else ""
-    return DecodeError(findings[0].where, f"{summary}: {len(findings)} X12 finding(s): {listed}{more}",
+    return DecodeError(where or findings[0].where, f"{summary}: {len(findings)} X12 finding(s): {listed}{more}",
                        "the data does not conform to the partner's guide; the 997/TA1 says the same")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -13,6 +14,7 @@ from gateway.cli.common import DEFAULT_MAPPINGS, media_for, runner_for
 from gateway.documents import DecodeError, UnsupportedContentType
 from gateway.mapping import MappingError
 
+# 3: some input translated and some refused (each refusal is on stderr).
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
 
 
@@ -23,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mappings", type=Path, action="append", help=f"mapping directory (default: {DEFAULT_MAPPINGS})")
     p.add_argument("--partner", default="cli", help="partner id to record in the events")
     p.add_argument("--content-type", help="media type (default: from the file name, else sniffed)")
+    p.add_argument("--ack", action="store_true",
+                   help="print the acknowledgements (X12 997/999/TA1) the gateway would send back, not the events")
+    p.add_argument("--ack-kind", choices=["997", "999"], default="997", help="functional acknowledgement to build")
     p.set_defaults(handler=run)
 
 
@@ -45,18 +50,41 @@ def run(args: argparse.Namespace) -> int:
         ctx = {"partner": args.partner, "channel": "cli", "message_id": f"file:{path.name}",
                "received_at": _now()}
         try:
-            events = runner.translate(body, media, args.mapping, ctx)
+            result = runner.decoders.decode(body, media)
+            if args.ack:
+                replies = result.replies(_counter(), frozenset()) if result.replies else []
+                if not replies:
+                    print(f"{path}: this format owes no acknowledgement", file=sys.stderr)
+                for reply in replies:
+                    out.write(reply.body.rstrip(b"\r\n") + b"\n")
+                successes += 1
+                continue
+            for refused in result.rejected:
+                print(f"{path}: refused: {refused}", file=sys.stderr)
+            events = runner.translate_result(result, args.mapping, ctx)
         except (DecodeError, MappingError, CanonicalValidationError, UnsupportedContentType, LookupError) as exc:
             print(f"{path}: {type(exc).__name__}: {exc}", file=sys.stderr)
             failures += 1
             continue
         for event in events:
             out.write(orjson.dumps(event) + b"\n")
-        successes += 1
+        if result.rejected:
+            failures += 1
+        successes += 1 if events else 0
     out.flush()
     if failures and successes:
         return EXIT_PARTIAL
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def _counter() -> Callable[[str, str], int]:
+    """Control numbers for a dry run: 1, 2, 3 ... per partner and kind (the store's sequences do this live)."""
+    counts: dict[tuple[str, str], int] = {}
+
+    def next_number(partner: str, kind: str) -> int:
+        counts[(partner, kind)] = counts.get((partner, kind), 0) + 1
+        return counts[(partner, kind)]
+    return next_number
 
 
 def _now() -> str:

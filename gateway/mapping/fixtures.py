@@ -32,7 +32,7 @@ from typing import Any
 import orjson
 
 from canonical.validate import CanonicalValidationError, CanonicalValidator
-from gateway.documents import DecodeError, DecoderRegistry
+from gateway.documents import DecodeError, DecodeResult, DecoderRegistry
 from gateway.mapping.compiled import MappingContext
 from gateway.mapping.errors import MappingError
 from gateway.mapping.registry import TESTS_SUFFIX, MappingRegistry
@@ -122,8 +122,17 @@ class FixtureRunner:
         return report
 
     def translate(self, body: bytes, media: str, mapping: str | None, ctx: dict[str, Any]) -> list[dict[str, Any]]:
-        """Decode, map and validate one input the way the pipeline does (without storing)."""
-        result = self.decoders.decode(body, media)
+        """Decode, map and validate one input the way the pipeline does (without storing).
+
+        Parts the decoder refused on their own are skipped, as the pipeline skips them; when
+        nothing at all can be translated, the first refusal is raised with its findings.
+        """
+        return self.translate_result(self.decoders.decode(body, media), mapping, ctx)
+
+    def translate_result(self, result: DecodeResult, mapping: str | None, ctx: dict[str, Any]) -> list[dict[str, Any]]:
+        """Map and validate what a decoder produced."""
+        if not result.documents and result.rejected:
+            raise result.rejected[0]
         events: list[dict[str, Any]] = []
         for index, document in enumerate(result.documents):
             compiled = self.registry.select(document, mapping, ctx.get("partner"))

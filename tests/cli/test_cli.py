@@ -149,3 +149,28 @@ def test_a_config_without_limits_gets_the_documented_defaults(tmp_path):
     assert config.gateway.max_body_bytes == 5 * 1024 * 1024
     assert config.partners["easypost"].max_body_bytes == 5 * 1024 * 1024
     assert config.gateway.base_url == "http://127.0.0.1:8080"
+
+
+def test_translate_ack_prints_the_997_with_rejected_sets_pointing_at_the_fault():
+    result = gateway("translate", "--ack", str(CORPUS / "x12" / "214" / "canadapost-214-multi-st.edi"))
+    assert result.returncode == 0, result.stderr
+    assert "ST*997*0001" in result.stdout and "AK1*QM*000001644" in result.stdout
+    assert "AK2*214*000000004\nAK3*L11*12**8\nAK4*1*127*1\nAK5*R*5" in result.stdout
+    assert "AK9*P*19*19*10" in result.stdout
+
+
+def test_translate_ack_answers_a_broken_envelope_with_a_ta1():
+    result = gateway("translate", "--ack", str(CORPUS / "x12" / "940" / "ediengine-940-control-number-mismatch.edi"))
+    assert result.returncode == 0 and "TA1*000003438*101127*1719*R*001" in result.stdout
+
+
+def test_translate_of_an_x12_file_with_refused_sets_prints_the_good_ones_and_names_the_bad():
+    result = gateway("translate", str(CORPUS / "x12" / "214" / "canadapost-214-multi-st.edi"))
+    assert result.returncode == 3
+    assert len(result.stdout.splitlines()) == 10
+    assert "set 000000004: 214 rejected" in result.stderr and "L1101 (element 127): mandatory element is missing" in result.stderr
+
+
+def test_translate_of_an_x12_file_whose_every_set_is_refused_exits_non_zero():
+    result = gateway("translate", str(CORPUS / "x12" / "204" / "conard-fedex-204-newline-multi-st.edi"))
+    assert result.returncode == 1 and result.stdout == "" and "rejected" in result.stderr
