@@ -216,11 +216,14 @@ def _project(base: Any, right: Evaluator, condition: Evaluator | None) -> Any:
 
 def _ordering(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
     def compare(a: Any, b: Any) -> Any:
-        # JMESPath orders numbers only; anything else compares to null.
-        if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, (int, float)) \
-                or not isinstance(b, (int, float)):
+        # Like jmespath: numbers with numbers, text with text, anything else is null (where
+        # jmespath itself would raise a TypeError for text against a number).
+        numbers = (int, float)
+        if isinstance(a, bool) or isinstance(b, bool):
             return None
-        return op(a, b)
+        if (isinstance(a, numbers) and isinstance(b, numbers)) or (isinstance(a, str) and isinstance(b, str)):
+            return op(a, b)
+        return None
     return compare
 
 

@@ -12,7 +12,7 @@ from gateway.mapping.expressions import _fast, compile_expression
 EXPRESSIONS = [
     "doc.a", "doc.a.b", "doc.a[0]", "doc.a[-1].b", "doc.a[0][1]", "doc.a[*].b", "doc.a[].b", "doc.a[]",
     "doc.a[?b == 'x']", "doc.a[?b == 'x'].c", "doc.a[?b == 'x'].c | [0]", "doc.a[?b != `1` && c].b | [0]",
-    "doc.a || doc.b", "doc.a && doc.b", "!doc.a", "doc.a == doc.b", "doc.a < doc.b", "doc.a >= `2`",
+    "doc.a || doc.b", "doc.a && doc.b", "!doc.a", "doc.a == doc.b", "doc.a < doc.b", "doc.a >= `2`", "doc.a > 'ax'",
     "length(doc.a)", "to_array(doc.a)", "doc.a | [0]", "doc.a[*] | [-1]", "ends_with(doc.a, 'x')",
 ]
 
@@ -34,6 +34,9 @@ def test_fast_paths_agree_with_jmespath(doc, expression):
     bindings = {"doc": doc}
     try:
         expected = jmespath.search(expression, bindings)
+    except TypeError:  # jmespath crashes ordering text against a number; the gateway says null
+        assert compile_expression(expression, {"doc"})(bindings) is None
+        return
     except jmespath.exceptions.JMESPathError:
         with pytest.raises(ValueError):
             compile_expression(expression, {"doc"})(bindings)
