@@ -141,8 +141,10 @@ class Gateway:
     async def _reload_mappings(self) -> None:
         while True:
             await asyncio.sleep(self.options.mapping_reload_s)
-            report = await asyncio.to_thread(self.mappings.load)
-            self._log_reload(report)
+            try:
+                self._log_reload(await asyncio.to_thread(self.mappings.load))
+            except Exception:  # noqa: BLE001 - a failed reload keeps the loaded mappings running
+                log.exception("reloading mappings failed; the loaded versions stay in use")
 
     async def _gauge_queues(self) -> None:
         while True:
