@@ -85,7 +85,11 @@ class Gateway:
         self.mappings = MappingRegistry([config.gateway.mappings_dir], default_environment(config.gateway.tables_dir))
         self._log_reload(self.mappings.load())
         parts = PipelineParts(decoders=default_decoders(), mappings=self.mappings, validator=CanonicalValidator(),
-                              router=Router(config.routes), channels=config.channels)
+                              router=Router(config.routes), channels=config.channels, partners=config.partners)
+        for p in config.partners.values():
+            if p.x12.ack_target and p.x12.ack_target not in config.targets:
+                log.warning("partners.%s.x12.ack_target %r is not a configured target: its acknowledgements are "
+                            "kept with each message but not sent", p.id, p.x12.ack_target)
         processor = MessageProcessor(parts, self.metrics, self.tracer)
         self._pipeline = [PipelineWorker(self.store, processor, f"{self.owner}/p{i}", options.pipeline_batch,
                                          options.lease_s) for i in range(config.gateway.workers)]

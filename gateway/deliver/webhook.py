@@ -48,7 +48,8 @@ def classify(response: httpx.Response, now: float) -> DeliveryResult:
 
 
 class WebhookTarget:
-    """POSTs canonical events as ``application/cloudevents+json`` to one URL."""
+    """POSTs canonical events (``application/cloudevents+json``) and protocol replies (their own
+    media type, e.g. an X12 997 for a partner's ack endpoint) to one URL."""
 
     def __init__(self, target_id: str, url: str, secret: bytes | None, timeout_s: float, concurrency: int,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
@@ -63,7 +64,7 @@ class WebhookTarget:
 
     def headers(self, entry: OutboxEntry, timestamp: int) -> dict[str, str]:
         """The request headers for ``entry``; the current span's trace context wins over the stored one."""
-        headers = {"Content-Type": "application/cloudevents+json", "Idempotency-Key": entry.event_id,
+        headers = {"Content-Type": entry.content_type, "Idempotency-Key": entry.event_id,
                    "X-Gateway-Event-Type": entry.event_type, **entry.trace_context}
         if self._secret is not None:
             headers[SIGNATURE_HEADER] = sign(self._secret, entry.body, timestamp)

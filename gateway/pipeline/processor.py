@@ -12,14 +12,15 @@ import logging
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 from opentelemetry.trace import Tracer
 
-from gateway.config.model import Channel
-from gateway.documents import DecoderRegistry
-from gateway.pipeline.decode import decode
+from gateway.config.model import Channel, Partner
+from gateway.documents import DecodeError, DecodeResult, DecoderRegistry
+from gateway.pipeline.decode import decode_or_refused, nothing_to_map
 from gateway.pipeline.failures import StageFailure
 from gateway.pipeline.routing import route
 from gateway.pipeline.transform import MappingSelector, map_documents
@@ -48,6 +49,7 @@ class PipelineParts:
     validator: EventValidator
     router: Router
     channels: Mapping[str, Channel]
+    partners: Mapping[str, Partner] = field(default_factory=dict)
 
 
 class MessageProcessor:
@@ -81,12 +83,15 @@ class MessageProcessor:
         """The outcome of ``message``, claimed by ``owner``: events and deliveries, or a quarantine."""
         mid = message.id
         audit: list[AuditRecord] = []
+        result: DecodeResult | None = None
         try:
             with self._stage("decode", message):
-                result = decode(message, self._parts.decoders)
+                result = decode_or_refused(message, self._parts.decoders)
             audit.append(AuditRecord(mid, "decode", {
                 "documents": [{"format": d.format, "kind": d.kind, "locator": d.locator} for d in result.documents],
-                "warnings": result.warnings}))
+                "warnings": result.warnings, "rejected": [_refusal(r) for r in result.rejected]}))
+            if not result.documents:
+                raise StageFailure(nothing_to_map(result))
             with self._stage("map", message):
                 mapped = map_documents(message, result.documents, self._parts.mappings, self._mapping_name(message))
             audit.append(AuditRecord(mid, "map", {
@@ -100,19 +105,35 @@ class MessageProcessor:
                 deliveries, decisions = route(mapped, message.partner, self._parts.router)
             audit.append(AuditRecord(mid, "route", {"decisions": decisions}))
         except StageFailure as failure:
-            return self._quarantine(message, owner, failure.reason, audit)
+            return self._quarantine(message, owner, failure.reason, audit, result)
         except _InternalError as exc:
             reason = QuarantineReason(exc.stage, "gateway", f"{type(exc.cause).__name__}: {exc.cause}",
                                       "internal error; fix and replay")
-            return self._quarantine(message, owner, reason, audit)
+            return self._quarantine(message, owner, reason, audit, result)
         events = tuple(StoredEvent(m.event["id"], m.event["type"], orjson.dumps(m.event)) for m in mapped)
-        return MessageOutcome(mid, owner, events=events, deliveries=tuple(deliveries), audit=tuple(audit))
+        return MessageOutcome(mid, owner, events=events, deliveries=tuple(deliveries), audit=tuple(audit),
+                              **self._protocol(message, result))
+
+    def _protocol(self, message: InboundMessage, result: DecodeResult | None) -> dict[str, Any]:
+        """Dedup keys and replies of the decoded message, and where the partner wants replies sent."""
+        if result is None:
+            return {}
+        partner = self._parts.partners.get(message.partner)
+        wants_replies = partner is None or partner.x12.ack != "none"
+        return {"dedup_keys": tuple(result.dedup_keys),
+                "replies": result.replies if wants_replies else None,
+                "reply_target": partner.x12.ack_target if partner is not None else None}
 
     def _quarantine(self, message: InboundMessage, owner: str, reason: QuarantineReason,
-                    audit: list[AuditRecord]) -> MessageOutcome:
+                    audit: list[AuditRecord], result: DecodeResult | None) -> MessageOutcome:
         if self._metrics is not None:
             self._metrics.quarantined(reason.stage, reason.why[:60] or reason.stage)
         audit.append(AuditRecord(message.id, "quarantine", {
             "stage": reason.stage, "where": reason.where, "what": reason.what, "why": reason.why,
             "mapping": reason.mapping}))
-        return MessageOutcome(message.id, owner, audit=tuple(audit), quarantine=reason)
+        return MessageOutcome(message.id, owner, audit=tuple(audit), quarantine=reason,
+                              **self._protocol(message, result))
+
+
+def _refusal(error: DecodeError) -> dict[str, str]:
+    return {"where": error.where, "what": error.what, "why": error.why}

@@ -35,9 +35,24 @@ CREATE TABLE IF NOT EXISTS events (
     message_id TEXT NOT NULL,
     type TEXT NOT NULL,
     body BLOB NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    content_type TEXT NOT NULL DEFAULT 'application/cloudevents+json'
 );
 CREATE INDEX IF NOT EXISTS events_message ON events(message_id);
+
+-- Protocol identities of messages (X12: sender, receiver, interchange control number).
+CREATE TABLE IF NOT EXISTS message_keys (key TEXT PRIMARY KEY, message_id TEXT NOT NULL) WITHOUT ROWID;
+
+-- What the protocol answered (X12 997/999/TA1), kept with the message.
+CREATE TABLE IF NOT EXISTS replies (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    body BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS replies_message ON replies(message_id);
 
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY,

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from gateway.documents import ReplyBuilder
+
 
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
@@ -73,6 +75,7 @@ class StoredEvent:
     id: str
     type: str
     body: bytes
+    content_type: str = "application/cloudevents+json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,11 @@ class MessageOutcome:
     Either ``quarantine`` is set (no events), or ``events`` and ``deliveries`` (event id, target id)
     are. ``owner`` must still hold the message's lease, else the outcome is discarded: another
     worker took the message over and will record its own.
+
+    ``dedup_keys`` identify the message in its protocol (X12 interchanges): when every key was
+    already recorded by another message, the message is a duplicate and its events are not stored.
+    ``replies`` (X12 997/999/TA1) are built in the same transaction, numbered from durable
+    sequences, kept with the message and, with a ``reply_target``, queued for delivery there.
     """
 
     message_id: str
@@ -90,6 +98,9 @@ class MessageOutcome:
     deliveries: tuple[tuple[str, str], ...] = ()
     audit: tuple[AuditRecord, ...] = ()
     quarantine: QuarantineReason | None = None
+    dedup_keys: tuple[str, ...] = ()
+    replies: ReplyBuilder | None = None
+    reply_target: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +115,7 @@ class OutboxEntry:
     body: bytes
     attempts: int                 # attempts made before this one
     trace_context: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/cloudevents+json"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,21 +14,29 @@ import hashlib
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from gateway.documents import Reply
 from gateway.store._schema import SCHEMA
 from gateway.store._writer import GroupCommitWriter
 from gateway.store.base import (Admission, AuditRecord, DeadLetter, DeliveryRecord, InboundMessage, MessageOutcome,
-                                NotReplayable, OutboxEntry, QuarantinedMessage, QuarantineReason)
+                                NotReplayable, OutboxEntry, QuarantinedMessage, QuarantineReason, StoredEvent)
 
 
 def _now_text() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # Microseconds: a message's stages and delivery attempts are merged by time in its history.
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _time_key(at: str) -> str:
+    """RFC 3339 UTC text that sorts by time whatever its fraction digits (admit's come from HTTP)."""
+    base, _, fraction = at.rstrip("Z").partition(".")
+    return f"{base}.{fraction.ljust(6, '0')}"
 
 
 def _dumps(value: Any) -> str:
@@ -51,6 +59,36 @@ def _insert_audit(conn: sqlite3.Connection, records: Sequence[AuditRecord], at: 
     if records:
         conn.executemany("INSERT INTO audit (message_id, at, stage, detail) VALUES (?, ?, ?, ?)",
                          [(r.message_id, at, r.stage, _dumps(r.detail)) for r in records])
+
+
+def _record_keys(conn: sqlite3.Connection, message_id: str, keys: Sequence[str]) -> set[str]:
+    """Record ``message_id``'s protocol keys; return those another message recorded first."""
+    elsewhere = set()
+    for key in keys:
+        conn.execute("INSERT OR IGNORE INTO message_keys (key, message_id) VALUES (?, ?)", (key, message_id))
+        owner = conn.execute("SELECT message_id FROM message_keys WHERE key = ?", (key,)).fetchone()[0]
+        if owner != message_id:
+            elsewhere.add(key)
+    return elsewhere
+
+
+def _build_replies(o: MessageOutcome, conn: sqlite3.Connection, seen_elsewhere: set[str], at: str) -> list[Reply]:
+    """The outcome's protocol replies; a failing builder is audited, never fails the batch."""
+    if o.replies is None:
+        return []
+    try:
+        return o.replies(_sequence_in(conn), frozenset(seen_elsewhere))
+    except Exception as exc:  # noqa: BLE001 - an adapter bug must not block the queue
+        _insert_audit(conn, [AuditRecord(o.message_id, "reply", {"error": f"{type(exc).__name__}: {exc}"})], at)
+        return []
+
+
+def _sequence_in(conn: sqlite3.Connection) -> Callable[[str, str], int]:
+    """Control numbers drawn inside the caller's transaction (one sequence per partner key and kind)."""
+    def next_number(partner_key: str, kind: str) -> int:
+        return conn.execute("INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE"
+                            " SET value = value + 1 RETURNING value", (f"{partner_key}:{kind}",)).fetchone()[0]
+    return next_number
 
 
 class SqliteStore:
@@ -155,20 +193,40 @@ class SqliteStore:
                                     (o.message_id, o.owner)).fetchone()
                 if not held:
                     continue
+                seen_elsewhere = _record_keys(conn, o.message_id, o.dedup_keys)
+                duplicate = bool(o.dedup_keys) and seen_elsewhere == set(o.dedup_keys)
+                events, deliveries = list(o.events), list(o.deliveries)
+                reply_ids: set[str] = set()
+                for number, reply in enumerate(_build_replies(o, conn, seen_elsewhere, at)):
+                    conn.execute("INSERT INTO replies (message_id, kind, media_type, body, created_at)"
+                                 " VALUES (?, ?, ?, ?, ?)", (o.message_id, reply.kind, reply.media_type,
+                                                             reply.body, at))
+                    if o.reply_target:
+                        reply_id = f"{o.message_id}:{reply.kind}:{number}"
+                        reply_ids.add(reply_id)
+                        events.append(StoredEvent(reply_id, f"x12.{reply.kind}", reply.body, reply.media_type))
+                        deliveries.append((reply_id, o.reply_target))
                 if o.quarantine is not None:
                     q = o.quarantine
                     conn.execute("INSERT INTO quarantine (message_id, stage, location, what, why, mapping, created_at)"
                                  " VALUES (?, ?, ?, ?, ?, ?, ?)",
                                  (o.message_id, q.stage, q.where, q.what, q.why, q.mapping, at))
-                    status = "quarantined"
+                    status = "quarantined"      # its replies (if any) still go back
                 else:
-                    conn.executemany("INSERT OR IGNORE INTO events (id, message_id, type, body, created_at)"
-                                     " VALUES (?, ?, ?, ?, ?)",
-                                     [(e.id, o.message_id, e.type, e.body, at) for e in o.events])
-                    conn.executemany("INSERT OR IGNORE INTO outbox (target, event_id, message_id, status, next_attempt_at)"
-                                     " VALUES (?, ?, ?, 'pending', ?)",
-                                     [(target, event_id, o.message_id, now) for event_id, target in o.deliveries])
                     status = "processed"
+                if duplicate:
+                    # Every interchange was translated before: answer it, but emit nothing twice.
+                    events = [e for e in events if e.id in reply_ids]
+                    _insert_audit(conn, [AuditRecord(o.message_id, "dedup", {
+                        "duplicate_of_keys": sorted(seen_elsewhere)})], at)
+                kept = {e.id for e in events}
+                conn.executemany("INSERT OR IGNORE INTO events (id, message_id, type, body, created_at, content_type)"
+                                 " VALUES (?, ?, ?, ?, ?, ?)",
+                                 [(e.id, o.message_id, e.type, e.body, at, e.content_type) for e in events])
+                conn.executemany("INSERT OR IGNORE INTO outbox (target, event_id, message_id, status, next_attempt_at)"
+                                 " VALUES (?, ?, ?, 'pending', ?)",
+                                 [(target, event_id, o.message_id, now) for event_id, target in deliveries
+                                  if event_id in kept])
                 conn.execute("UPDATE messages SET status = ?, lease_owner = NULL, lease_until = 0 WHERE id = ?",
                              (status, o.message_id))
                 _insert_audit(conn, o.audit, at)
@@ -176,7 +234,8 @@ class SqliteStore:
             return accepted
 
         accepted: list[str] = await self._writer.submit(op)
-        self._notify(*{f"outbox:{target}" for o in outcomes for _, target in o.deliveries})
+        self._notify(*{f"outbox:{target}" for o in outcomes for _, target in o.deliveries},
+                     *{f"outbox:{o.reply_target}" for o in outcomes if o.reply_target})
         return accepted
 
     # -- delivery --------------------------------------------------------------------------------
@@ -193,14 +252,15 @@ class SqliteStore:
             if not claimed:
                 return []
             bodies = {row[0]: row[1:] for row in conn.execute(
-                f"SELECT e.id, e.type, e.body, m.trace_context FROM events e JOIN messages m ON m.id = e.message_id"
+                f"SELECT e.id, e.type, e.body, m.trace_context, e.content_type FROM events e"
+                f" JOIN messages m ON m.id = e.message_id"
                 f" WHERE e.id IN ({','.join('?' * len(claimed))})", [c[1] for c in claimed])}
             entries = []
             for outbox_id, event_id, message_id, attempts in sorted(claimed):
-                etype, body, trace = bodies[event_id]
+                etype, body, trace, content_type = bodies[event_id]
                 entries.append(OutboxEntry(id=outbox_id, target=target, event_id=event_id, event_type=etype,
                                            message_id=message_id, body=body, attempts=attempts,
-                                           trace_context=orjson.loads(trace)))
+                                           trace_context=orjson.loads(trace), content_type=content_type))
             return entries
 
         return await self._writer.submit(op, durable=False)
@@ -348,8 +408,10 @@ class SqliteStore:
                 quarantine = conn.execute("SELECT stage, location, what, why, mapping, created_at, replayed_at,"
                                           " replayed_by FROM quarantine WHERE message_id = ? ORDER BY id",
                                           (message_id,)).fetchall()
-                events = conn.execute("SELECT body FROM events WHERE message_id = ? ORDER BY rowid",
-                                      (message_id,)).fetchall()
+                events = conn.execute("SELECT body FROM events WHERE message_id = ? AND type NOT LIKE 'x12.%'"
+                                      " ORDER BY rowid", (message_id,)).fetchall()
+                replies = conn.execute("SELECT kind, media_type, body, created_at FROM replies WHERE message_id = ?"
+                                       " ORDER BY id", (message_id,)).fetchall()
                 outbox = conn.execute("SELECT id, target, event_id, status, attempts, next_attempt_at, last_error"
                                       " FROM outbox WHERE message_id = ? ORDER BY id", (message_id,)).fetchall()
                 attempts = conn.execute("SELECT outbox_id, attempt, at, outcome, status_code, detail, duration_ms,"
@@ -359,6 +421,10 @@ class SqliteStore:
                 conn.execute("COMMIT")
         errors = [{"stage": q[0], "where": q[1], "what": q[2], "why": q[3], "mapping": q[4], "at": q[5],
                    "replayed_at": q[6], "replayed_by": q[7]} for q in quarantine]
+        stages = [{"at": a[0], "stage": a[1], **orjson.loads(a[2])} for a in audit]
+        # Parts refused on their own (an X12 set failing its guide) while the rest was translated.
+        errors.extend({"stage": "decode", "part": True, "at": st["at"], **part}
+                      for st in stages if st["stage"] == "decode" for part in st.get("rejected", ()))
         entries = {o[0]: o for o in outbox}
         delivered = [{"at": a[2], "stage": "deliver", "target": entries[a[0]][1], "event_id": entries[a[0]][2],
                       "attempt": a[1], "outcome": a[3], "status_code": a[4], "detail": a[5], "duration_ms": a[6],
@@ -372,13 +438,14 @@ class SqliteStore:
         return {
             "id": row[0], "partner": row[1], "channel": row[2], "content_type": row[3], "received_at": row[4],
             "status": row[5], "idempotency_key": row[6], "sha256": row[7], "trace_context": orjson.loads(row[8]),
-            "stages": sorted([*({"at": a[0], "stage": a[1], **orjson.loads(a[2])} for a in audit), *delivered],
-                             key=lambda stage: stage["at"]),
+            "stages": sorted([*stages, *delivered], key=lambda stage: _time_key(stage["at"])),
             "errors": errors,
             "events": [orjson.loads(e[0]) for e in events],
             "deliveries": [{"id": o[0], "target": o[1], "event_id": o[2], "status": o[3], "attempts": o[4],
                             "next_attempt_at": o[5], "last_error": o[6], "history": by_entry.get(o[0], [])}
                            for o in outbox],
             "quarantine": errors[len(quarantine) - 1] if quarantine and row[5] == "quarantined" else None,
+            "replies": [{"kind": r[0], "media_type": r[1], "body": r[2].decode("utf-8", "replace"), "at": r[3]}
+                        for r in replies],
         }
 
