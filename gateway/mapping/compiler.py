@@ -47,36 +47,46 @@ def _constant(value: Any) -> Evaluator:
     return evaluate
 
 
+def _null(bindings: dict[str, Any]) -> None:
+    return None
+
+
+def _fuse(chain: tuple[Callable[[Any], Any], ...]) -> Callable[[Any], Any] | None:
+    """One callable for a chain of steps; null stops the chain."""
+    if not chain:
+        return None
+    if len(chain) == 1:
+        return chain[0]
+
+    def fused(value: Any) -> Any:
+        for step in chain:
+            value = step(value)
+            if value is None:
+                return None
+        return value
+    return fused
+
+
 def _plain_value(source: Evaluator, step: Callable[[Any], Any] | None, mapping: str, pos: Position | None,
                  path: str) -> Evaluator:
-    """The common case, a source and at most one step, without the general machinery."""
-    if step is None:
-        def bare(bindings: dict[str, Any]) -> Any:
-            try:
-                value = source(bindings)
-            except MappingError:
-                raise
-            except (ValueError, TypeError, ArithmeticError) as exc:
-                raise MappingError(str(exc), mapping=mapping, position=pos, field=path) from None
-            return None if value == "" else value
-        return bare
+    """The common case, a source and its steps, without defaults, guards or requirements.
 
-    def stepped(bindings: dict[str, Any]) -> Any:
+    The closure carries ``plain`` so an enclosing object can inline it (see ``_object_code``).
+    """
+    def evaluate(bindings: dict[str, Any]) -> Any:
         try:
             value = source(bindings)
             if value is None or value == "":
                 return None
-            value = step(value)
+            if step is not None:
+                value = step(value)
         except MappingError:
             raise
         except (ValueError, TypeError, ArithmeticError) as exc:
             raise MappingError(str(exc), mapping=mapping, position=pos, field=path) from None
         return None if value == "" else value
-    return stepped
-
-
-def _null(bindings: dict[str, Any]) -> None:
-    return None
+    evaluate.plain = (source, step, pos, path)  # type: ignore[attr-defined]
+    return evaluate
 
 
 @dataclass
@@ -162,19 +172,8 @@ class Compiler:
         # Constant fields are merged once here instead of being evaluated per message.
         constants = {key: fn(_NO_BINDINGS) for key, fn in fields if getattr(fn, "is_constant", False)}
         constants = {k: v for k, v in constants.items() if v is not None}
-        items = tuple((key, fn) for key, fn in fields if not getattr(fn, "is_constant", False))
-
-        def evaluate(bindings: dict[str, Any]) -> dict[str, Any] | None:
-            if guard is not None and not guard(bindings):
-                return None
-            out = dict(constants)
-            for key, fn in items:
-                value = fn(bindings)
-                if value is not None:
-                    out[key] = value
-            return out or None
-
-        return evaluate
+        items = [(key, fn) for key, fn in fields if not getattr(fn, "is_constant", False)]
+        return _object_code(items, constants, guard, self.mapping)
 
     def list(self, tpl: list[Any], scope: Scope, schema: SchemaView | None, pos: Position | None) -> Evaluator:
         item_schema = None
@@ -259,8 +258,8 @@ class Compiler:
         guard = self.condition(spec["when"], scope, position_of(spec, "when")) if "when" in spec else None
         chain = tuple(steps)
         mapping, path = self.mapping, scope.path
-        if guard is None and default is None and not required and len(chain) <= 1:
-            return _plain_value(source, chain[0] if chain else None, mapping, pos, path)
+        if guard is None and default is None and not required:
+            return _plain_value(source, _fuse(chain), mapping, pos, path)
 
         def evaluate(bindings: dict[str, Any]) -> Any:
             if guard is not None and not guard(bindings):
@@ -397,6 +396,47 @@ class Compiler:
             return found
 
         return find
+
+
+def _object_code(items: list[tuple[str, Evaluator]], constants: dict[str, Any],
+                 guard: Callable[[dict[str, Any]], bool] | None, mapping: str) -> Evaluator:
+    """Straight-line Python building one object: no loop over fields, plain values inlined.
+
+    Compiled once per template object. A plain value (a path and its steps) is evaluated in
+    place; ``_i`` tracks which one runs so an error still names its field and mapping line.
+    """
+    namespace: dict[str, Any] = {"MappingError": MappingError, "C": constants, "G": guard, "MAPPING": mapping}
+    lines = ["def evaluate(b):"]
+    if guard is not None:
+        lines.append("    if not G(b): return None")
+    lines.append("    o = C.copy()" if constants else "    o = {}")
+    body: list[str] = []
+    places: list[tuple[Position | None, str]] = []
+    for i, (key, fn) in enumerate(items):
+        plain = getattr(fn, "plain", None)
+        if plain is None:
+            namespace[f"f{i}"] = fn
+            body += [f"    v = f{i}(b)", f"    if v is not None: o[{key!r}] = v"]
+            continue
+        source, step, pos, path = plain
+        namespace[f"s{i}"], namespace[f"t{i}"] = source, step
+        body += [f"    _i = {len(places)}", f"    v = s{i}(b)", "    if v is not None and v != '':"]
+        if step is not None:
+            body += [f"        v = t{i}(v)", "        if v is not None and v != '':", f"            o[{key!r}] = v"]
+        else:
+            body.append(f"        o[{key!r}] = v")
+        places.append((pos, path))
+    if places:
+        namespace["P"] = tuple(places)
+        lines += ["    _i = 0", "    try:", *("    " + line for line in body),
+                  "    except MappingError: raise",
+                  "    except (ValueError, TypeError, ArithmeticError) as exc:",
+                  "        raise MappingError(str(exc), mapping=MAPPING, position=P[_i][0], field=P[_i][1]) from None"]
+    else:
+        lines += body
+    lines.append("    return o or None")
+    exec(compile("\n".join(lines), "<mapping object>", "exec"), namespace)  # noqa: S102
+    return namespace["evaluate"]
 
 
 def _located_copy(original: Any, data: dict[str, Any]) -> dict[str, Any]:
