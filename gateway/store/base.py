@@ -181,6 +181,10 @@ class Store(Protocol):
         Keys: ``id``, ``partner``, ``channel``, ``content_type``, ``received_at``, ``status``,
         ``stages`` (list), ``errors`` (list), ``events`` (list of canonical events),
         ``deliveries`` (list), ``quarantine`` (or None). None when no such message exists.
+        The SQLite engine adds ``idempotency_key``, ``sha256``, ``trace_context`` and ``replies``
+        (protocol answers such as X12 997s); ``stages`` merges the audit trail with every delivery
+        attempt, in time order; ``errors`` holds quarantine reasons (with replays), parts refused
+        by the decoder, and failed delivery attempts.
         """
         ...
 
