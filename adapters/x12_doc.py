@@ -31,14 +31,14 @@ DUPLICATE_INTERCHANGE = "025"  # TA1 note code: duplicate interchange control nu
 X12_MEDIA = "application/edi-x12"
 
 
-def build_replies(result: X12DecodeResult, ack_kind: str, next_number: NextNumber,
-                  duplicates: frozenset[str]) -> list[Reply]:
+def build_replies(result: X12DecodeResult, default_kind: str, next_number: NextNumber,
+                  duplicates: frozenset[str], kind: str | None = None) -> list[Reply]:
     """997/999 per readable interchange and TA1 where the envelope is broken, asked for, or a repeat."""
     for ich in result.interchanges:
         if interchange_key(ich) in duplicates:
             ich.errors.append(InterchangeError("this interchange control number was already received from the sender",
                                                code=DUPLICATE_INTERCHANGE, interchange=ich.control_number))
-    texts = build_acknowledgements(result, next_number, kind=ack_kind)
+    texts = build_acknowledgements(result, next_number, kind=kind or default_kind)
     return [Reply(_kind_of(text), X12_MEDIA, text.encode()) for text in texts]
 
 

@@ -51,9 +51,10 @@ class Reply:
 NextNumber = Callable[[str, str], int]
 """``(partner key, kind) -> next control number``, from a sequence that survives restarts."""
 
-ReplyBuilder = Callable[[NextNumber, frozenset[str]], list[Reply]]
+ReplyBuilder = Callable[[NextNumber, frozenset[str], "str | None"], list[Reply]]
 """Builds the replies once numbers can be drawn; the second argument names the message's
-``dedup_keys`` already seen in earlier messages (so a duplicate can be answered as one)."""
+``dedup_keys`` already seen in earlier messages (so a duplicate can be answered as one), the third
+the kind of reply the partner asked for (X12: "997" or "999"; None for the protocol's default)."""
 
 
 @dataclass(frozen=True, slots=True)

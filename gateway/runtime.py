@@ -35,6 +35,7 @@ from gateway.deliver import DeliveryWorker, RetryPolicy, Target, WebhookTarget
 from gateway.http.app import create_app
 from gateway.mapping import MappingRegistry, ReloadReport
 from gateway.mapping.environment import default_environment
+from gateway.mapping.preview import MappingPreview
 from gateway.pipeline.processor import MessageProcessor, PipelineParts
 from gateway.pipeline.replay import replay_hook
 from gateway.pipeline.worker import PipelineWorker
@@ -84,7 +85,9 @@ class Gateway:
         self.store: Store = open_configured_store(config.gateway.store)
         self.mappings = MappingRegistry([config.gateway.mappings_dir], default_environment(config.gateway.tables_dir))
         self._log_reload(self.mappings.load())
-        parts = PipelineParts(decoders=default_decoders(), mappings=self.mappings, validator=CanonicalValidator(),
+        decoders, validator = default_decoders(), CanonicalValidator()
+        self._preview = MappingPreview(self.mappings, decoders, validator)
+        parts = PipelineParts(decoders=decoders, mappings=self.mappings, validator=validator,
                               router=Router(config.routes), channels=config.channels, partners=config.partners)
         for p in config.partners.values():
             if p.x12.ack_target and p.x12.ack_target not in config.targets:
@@ -111,8 +114,9 @@ class Gateway:
             log.info("mappings loaded: %s", ", ".join(report.loaded))
 
     def http_app(self) -> Starlette:
-        """The HTTP API over this gateway's store, with the replay hook wired in."""
-        return create_app(self.config, self.store, self.metrics, replay=replay_hook(self.store), tracer=self.tracer)
+        """The HTTP API over this gateway's store, with the replay and mapping-preview hooks wired in."""
+        return create_app(self.config, self.store, self.metrics, replay=replay_hook(self.store),
+                          preview=self._preview, tracer=self.tracer)
 
     async def start(self) -> None:
         """Start the pipeline and delivery workers (and the housekeeping loops) as tasks."""

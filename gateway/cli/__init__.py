@@ -21,8 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _register_optional(sub: argparse._SubParsersAction) -> None:
     # Commands whose modules pull in the server stack are registered lazily, so that
     # `gateway translate` stays fast to start.
-    from gateway.cli import runtime_cmd
+    from gateway.cli import replay_cmd, runtime_cmd
     runtime_cmd.register(sub)
+    replay_cmd.register(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

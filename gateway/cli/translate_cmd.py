@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             result = runner.decoders.decode(body, media)
             if args.ack:
-                replies = result.replies(_counter(), frozenset()) if result.replies else []
+                replies = result.replies(_counter(), frozenset(), args.ack_kind) if result.replies else []
                 if not replies:
                     print(f"{path}: this format owes no acknowledgement", file=sys.stderr)
                 for reply in replies:

@@ -119,9 +119,11 @@ class MessageProcessor:
         if result is None:
             return {}
         partner = self._parts.partners.get(message.partner)
-        wants_replies = partner is None or partner.x12.ack != "none"
+        wants_replies = result.replies is not None and (partner is None or partner.x12.ack != "none")
+        kind = partner.x12.ack if partner is not None else None
+        build = result.replies
         return {"dedup_keys": tuple(result.dedup_keys),
-                "replies": result.replies if wants_replies else None,
+                "replies": (lambda numbers, seen: build(numbers, seen, kind)) if wants_replies else None,
                 "reply_target": partner.x12.ack_target if partner is not None else None}
 
     def _quarantine(self, message: InboundMessage, owner: str, reason: QuarantineReason,

@@ -1,7 +1,8 @@
 """Match events against configured routes.
 
-A route matches when every given criterion holds: the event type is one of ``types`` (``*``
-wildcards allowed, e.g. ``org.example.shipment.*``), the message's partner is one of
+A route matches when every given criterion holds: the event type is one of ``types`` (a short
+name such as ``shipment.status``, or a CloudEvents type; ``*`` wildcards allowed, e.g.
+``org.logistics-gateway.*``), the message's partner is one of
 ``partners``, and for each ``where`` entry the value at the dotted event path (``data.status.code``,
 list items by index) is one of the accepted values. An event goes to the union of the matched
 routes' targets, each once, in configuration order.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from canonical.events import EVENT_TYPES
 from gateway.config.model import Route, RouteMatch
 
 _MISSING = object()
@@ -45,7 +47,8 @@ class _CompiledRoute:
     def __init__(self, route: Route) -> None:
         m: RouteMatch = route.match
         self.route = route
-        self.exact_types = frozenset(t for t in m.types if "*" not in t)
+        # Short names (shipment.status) are what authors write; events carry the CloudEvents type.
+        self.exact_types = frozenset(EVENT_TYPES[t].ce_type if t in EVENT_TYPES else t for t in m.types if "*" not in t)
         self.type_patterns = tuple(t for t in m.types if "*" in t)
         self.any_type = not m.types
         self.partners = frozenset(m.partners)

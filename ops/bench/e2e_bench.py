@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO))
 from gateway.credentials import append_key, issue_key  # noqa: E402
 from gateway.deliver.transport import KeepAliveTransport  # noqa: E402
 
-SAMPLE = Path("/work/shared/corpus/carrier/easypost-tracker-updated-webhook-fedex.json")
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "carrier" / "easypost-tracker-updated-webhook-fedex.json"
 STATUS_TYPE = "org.logistics-gateway.shipment.status.v1"
 SECRET = "bench-erp-secret"
 

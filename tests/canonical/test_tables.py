@@ -9,7 +9,7 @@ import pytest
 
 from canonical.tables import DEFAULT_TABLE_DIR, TableError, load_table, load_tables
 
-AT7_CSV = Path("/work/shared/data/x12_004010_at7_status_codes.csv")
+AT7_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "x12_004010_at7_status_codes.csv"
 
 
 @pytest.fixture(scope="module")

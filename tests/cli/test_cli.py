@@ -174,3 +174,17 @@ def test_translate_of_an_x12_file_with_refused_sets_prints_the_good_ones_and_nam
 def test_translate_of_an_x12_file_whose_every_set_is_refused_exits_non_zero():
     result = gateway("translate", str(CORPUS / "x12" / "204" / "conard-fedex-204-newline-multi-st.edi"))
     assert result.returncode == 1 and result.stdout == "" and "rejected" in result.stderr
+
+
+def test_replay_of_an_unknown_message_says_nothing_was_replayed(tmp_path):
+    config = _config_with_partner(tmp_path)
+    listed = gateway("replay", "--config", str(config), "--list")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == {"quarantined": [], "dead_letters": []}
+    result = gateway("replay", "--config", str(config), "--message", "01JNOSUCHMESSAGE0000000000")
+    assert result.returncode == 1 and "nothing replayed" in result.stderr
+
+
+def test_translate_ack_kind_999_builds_a_999():
+    result = gateway("translate", "--ack", "--ack-kind", "999", str(CORPUS / "x12" / "214" / "cleo-epes-214.edi"))
+    assert result.returncode == 0 and "ST*999*" in result.stdout and "IK5*A" in result.stdout

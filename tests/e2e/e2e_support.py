@@ -13,7 +13,7 @@ import yaml
 from gateway.credentials import append_key, issue_key
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = Path("/work/shared/corpus/carrier")
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "carrier"
 FEDEX_WEBHOOK = CORPUS / "easypost-tracker-updated-webhook-fedex.json"
 ERP_SECRET = b"erp-webhook-secret-for-tests"
 ADMIN_KEY = "admin-key-for-e2e-tests-0123456789"

@@ -18,7 +18,7 @@ from gateway.store.base import InboundMessage
 
 REPO = Path(__file__).resolve().parents[2]
 MAPPINGS = REPO / "mappings"
-CORPUS = Path("/work/shared/corpus/carrier")
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "carrier"
 FEDEX_WEBHOOK = CORPUS / "easypost-tracker-updated-webhook-fedex.json"
 USPS_TRACKER = CORPUS / "easypost-tracker-retrieve-usps.json"
 # A well-formed JSON document no mapping is written for (every corpus format has a mapping now).

@@ -19,7 +19,7 @@ from gateway.pipeline.worker import PipelineWorker
 from gateway.route import Router
 from gateway.store.sqlite import SqliteStore
 
-X12 = Path("/work/shared/corpus/x12/214")
+X12 = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "x12" / "214"
 ACCEPTED = X12 / "canadapost-214-multi-st.edi"       # 19 sets: 10 accepted (status events), 9 refused
 REFUSED = X12 / "otmos-rlca-214-newline.edi"         # its only set fails the guide
 EDI = "application/edi-x12"

@@ -52,3 +52,11 @@ def test_targets_of_several_matching_routes_are_joined_once_each_in_order() -> N
     router = Router([Route("a", RouteMatch(), ("erp", "tms")), Route("b", RouteMatch(types=(STATUS,)), ("tms", "crm"))])
     decision = router.decide(event(), "acme")
     assert decision.targets == ("erp", "tms", "crm") and decision.routes == ("a", "b")
+
+
+def test_a_route_may_name_the_event_type_by_its_short_name():
+    from gateway.config.model import Route, RouteMatch
+    from gateway.route import Router
+    router = Router([Route("short", RouteMatch(types=("shipment.status",)), ("erp",))])
+    decision = router.decide({"type": "org.logistics-gateway.shipment.status.v1", "data": {}}, "acme")
+    assert decision.targets == ("erp",)
