@@ -57,9 +57,10 @@ def _fuse(chain: tuple[Callable[[Any], Any], ...]) -> Callable[[Any], Any] | Non
         return None
     if len(chain) == 1:
         return chain[0]
+    direct = tuple(getattr(step, "inner", step) for step in chain)
 
     def fused(value: Any) -> Any:
-        for step in chain:
+        for step in direct:
             value = step(value)
             if value is None:
                 return None

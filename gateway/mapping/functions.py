@@ -25,6 +25,7 @@ def _text(value: Any) -> str:
 def _null_safe(fn: Fn) -> Fn:
     def call(value: Any) -> Any:
         return None if value is None else fn(value)
+    call.inner = fn  # type: ignore[attr-defined]  # a chain that already stops on null calls fn directly
     return call
 
 

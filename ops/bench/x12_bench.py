@@ -22,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from ops.bench.common import peak_rss_mb, run_child  # noqa: E402
 CORPUS = ROOT / ".." / "shared" / "corpus" / "x12"
 SOURCES = [
     "214/alnk-214-single-line.edi",
@@ -175,19 +177,6 @@ CHILDREN = {
 }
 
 
-def peak_rss_mb() -> float:
-    """High-water RSS of this process image (VmHWM resets at exec, unlike ru_maxrss)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def run_child(name: str, *args: str) -> dict[str, float]:
-    proc = subprocess.run([sys.executable, __file__, "--child", name, *args], capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=float, default=30.0, help="size of the benchmark file")
@@ -212,14 +201,14 @@ def main() -> None:
         print(f"file: {mb:.1f} MB, {facts['interchanges']} interchanges, {facts['groups']} groups, "
               f"{facts['sets']} sets, {facts['segments']} segments (real 214/204 bodies from the corpus)")
         rows = [
-            ("ours: tokenizer (stream, 64 KB chunks)", mb, run_child("ours_tokenize", str(big))),
-            ("ours: tokenizer, file 1/10 size (RSS check)", tiny_bytes / 1e6, run_child("ours_tokenize", str(tiny))),
-            ("ours: decode + guide validation (stream)", mb, run_child("ours_decode", str(big))),
-            ("pyx12: RawX12File splitter", mb, run_child("pyx12_raw", str(big))),
-            ("pyx12: X12Reader", mb, run_child("pyx12_reader", str(big))),
+            ("ours: tokenizer (stream, 64 KB chunks)", mb, run_child(__file__, "ours_tokenize", str(big))),
+            ("ours: tokenizer, file 1/10 size (RSS check)", tiny_bytes / 1e6, run_child(__file__, "ours_tokenize", str(tiny))),
+            ("ours: decode + guide validation (stream)", mb, run_child(__file__, "ours_decode", str(big))),
+            ("pyx12: RawX12File splitter", mb, run_child(__file__, "pyx12_raw", str(big))),
+            ("pyx12: X12Reader", mb, run_child(__file__, "pyx12_reader", str(big))),
             (f"pyx12: x12n_document + our map ({small_bytes / 1e6:.1f} MB)", small_bytes / 1e6,
-             run_child("pyx12_validate", str(small), str(maps))),
-            (f"ours: decode + validation, same {small_bytes / 1e6:.1f} MB", small_bytes / 1e6, run_child("ours_decode", str(small))),
+             run_child(__file__, "pyx12_validate", str(small), str(maps))),
+            (f"ours: decode + validation, same {small_bytes / 1e6:.1f} MB", small_bytes / 1e6, run_child(__file__, "ours_decode", str(small))),
         ]
         load = Path("/proc/loadavg").read_text().split()[0]
         print(f"load average at start: {load} (2 cores; MB/s by CPU time is the figure that survives a busy machine)")

@@ -27,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from ops.bench.common import peak_rss_mb, run_child  # noqa: E402
 CORPUS = ROOT / ".." / "shared" / "corpus" / "x12"
 SOURCES = [
     "214/alnk-214-single-line.edi",
@@ -165,19 +167,6 @@ def child_pyx12_validate(path: str, map_dir: str) -> dict[str, float]:
 CHILDREN = {"translate": child_translate, "decode": child_decode, "pyx12_validate": child_pyx12_validate}
 
 
-def peak_rss_mb() -> float:
-    """High-water RSS of this process (VmHWM starts afresh in each child)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def run_child(name: str, *args: str) -> dict[str, float]:
-    proc = subprocess.run([sys.executable, __file__, "--child", name, *args], capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=float, default=30.0, help="size of the benchmark file")
@@ -197,13 +186,13 @@ def main() -> None:
         shape = build_file(full, args.mb)
         print(f"file: {shape['bytes'] / 1e6:.1f} MB, {shape['interchanges']} interchanges, {shape['groups']} groups, "
               f"{shape['sets']} sets (real accepted 214/204 bodies from {len(SOURCES)} corpus files)")
-        ours = run_child("translate", str(full))
+        ours = run_child(__file__, "translate", str(full))
         if ours["rejected_sets"] or ours["errors"]:
             raise SystemExit(f"benchmark input is not clean: {ours}")
-        decode_only = run_child("decode", str(full))
+        decode_only = run_child(__file__, "decode", str(full))
         slice_bytes = slice_file(full, part, args.pyx12_mb)
-        ours_slice = run_child("translate", str(part))
-        theirs = run_child("pyx12_validate", str(part), str(export_pyx12_map_dir(tmp / "pyx12maps")))
+        ours_slice = run_child(__file__, "translate", str(part))
+        theirs = run_child(__file__, "pyx12_validate", str(part), str(export_pyx12_map_dir(tmp / "pyx12maps")))
     rows = [
         ("ours: decode+guide+mapping+canonical, full file", shape["bytes"], ours),
         ("ours: reader only (decode+guide), full file", shape["bytes"], decode_only),
