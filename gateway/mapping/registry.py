@@ -51,33 +51,11 @@ class ReloadReport:
         return bool(self.loaded or self.removed)
 
 
-class MappingRegistry:
-    """Compiled mappings from one or more directories, reloadable while the gateway runs."""
+class MappingSet:
+    """An immutable set of compiled mappings: lookup by name and selection by match rules."""
 
-    def __init__(self, directories: Iterable[Path], env: MappingEnvironment,
-                 on_reload: Callable[[ReloadReport], None] | None = None) -> None:
-        self.directories = [Path(d) for d in directories]
-        self.env = env
-        self._on_reload = on_reload
-        self._snapshot: Mapping[str, CompiledMapping] = MappingProxyType({})
-        self._stamps: dict[Path, tuple[float, int]] = {}
-        self._refused: dict[str, MappingLoadError] = {}
-        self._sources: Mapping[str, MappingSource] = MappingProxyType({})
-
-    # -- reading --------------------------------------------------------------------------------
-
-    @property
-    def mappings(self) -> Mapping[str, CompiledMapping]:
-        return self._snapshot
-
-    @property
-    def refused(self) -> Mapping[str, MappingLoadError]:
-        """Files whose current content is refused (the previous version, if any, still runs)."""
-        return MappingProxyType(self._refused)
-
-    def source(self, name: str) -> MappingSource | None:
-        """The parsed file behind a loaded mapping (a base for ``extends`` in previews)."""
-        return self._sources.get(name)
+    def __init__(self, mappings: Mapping[str, CompiledMapping]) -> None:
+        self._snapshot = mappings
 
     def get(self, name: str) -> CompiledMapping:
         try:
@@ -109,6 +87,46 @@ class MappingRegistry:
             raise AmbiguousMapping(f"several mappings match this document: {', '.join(names)}; "
                                    "name one, or tighten their match rules", names)
         return found[0]
+
+
+class MappingRegistry:
+    """Compiled mappings from one or more directories, reloadable while the gateway runs."""
+
+    def __init__(self, directories: Iterable[Path], env: MappingEnvironment,
+                 on_reload: Callable[[ReloadReport], None] | None = None) -> None:
+        self.directories = [Path(d) for d in directories]
+        self.env = env
+        self._on_reload = on_reload
+        self._snapshot: Mapping[str, CompiledMapping] = MappingProxyType({})
+        self._stamps: dict[Path, tuple[float, int]] = {}
+        self._refused: dict[str, MappingLoadError] = {}
+        self._sources: Mapping[str, MappingSource] = MappingProxyType({})
+
+    # -- reading --------------------------------------------------------------------------------
+
+    @property
+    def mappings(self) -> Mapping[str, CompiledMapping]:
+        return self._snapshot
+
+    @property
+    def refused(self) -> Mapping[str, MappingLoadError]:
+        """Files whose current content is refused (the previous version, if any, still runs)."""
+        return MappingProxyType(self._refused)
+
+    def source(self, name: str) -> MappingSource | None:
+        """The parsed file behind a loaded mapping (a base for ``extends`` in previews)."""
+        return self._sources.get(name)
+
+    def current(self) -> MappingSet:
+        """The loaded mappings as of now. Take it once per message: a reload never splits a message."""
+        return MappingSet(self._snapshot)
+
+    def get(self, name: str) -> CompiledMapping:
+        return self.current().get(name)
+
+    def select(self, document: Document, name: str | None = None, partner: str | None = None) -> CompiledMapping:
+        """The mapping to use: by ``name`` when given (or not 'auto'), else by match rules."""
+        return self.current().select(document, name, partner)
 
     # -- loading --------------------------------------------------------------------------------
 

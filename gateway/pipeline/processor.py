@@ -23,7 +23,7 @@ from gateway.documents import DecodeError, DecodeResult, DecoderRegistry
 from gateway.pipeline.decode import decode_or_refused, nothing_to_map
 from gateway.pipeline.failures import StageFailure
 from gateway.pipeline.routing import route
-from gateway.pipeline.transform import MappingSelector, map_documents
+from gateway.pipeline.transform import MappingSource, map_documents
 from gateway.pipeline.validate import EventValidator, validate
 from gateway.route import Router
 from gateway.store.base import AuditRecord, InboundMessage, MessageOutcome, QuarantineReason, StoredEvent
@@ -45,7 +45,7 @@ class PipelineParts:
     """What the processor needs, built once by the composition root."""
 
     decoders: DecoderRegistry
-    mappings: MappingSelector
+    mappings: MappingSource
     validator: EventValidator
     router: Router
     channels: Mapping[str, Channel]
@@ -93,7 +93,9 @@ class MessageProcessor:
             if not result.documents:
                 raise StageFailure(nothing_to_map(result))
             with self._stage("map", message):
-                mapped = map_documents(message, result.documents, self._parts.mappings, self._mapping_name(message))
+                # One snapshot per message: a hot reload never splits a message across versions.
+                mapped = map_documents(message, result.documents, self._parts.mappings.current(),
+                                       self._mapping_name(message))
             audit.append(AuditRecord(mid, "map", {
                 "mappings": sorted({m.mapping for m in mapped}),
                 "events": [{"id": m.event.get("id"), "type": m.event.get("type"), "mapping": m.mapping}

@@ -14,9 +14,15 @@ from gateway.store.base import InboundMessage, QuarantineReason
 
 
 class MappingSelector(Protocol):
-    """The mapping registry as the pipeline sees it (``gateway.mapping.MappingRegistry``)."""
+    """One consistent set of mappings (``gateway.mapping.registry.MappingSet``)."""
 
     def select(self, document: Document, name: str | None = None, partner: str | None = None) -> CompiledMapping: ...
+
+
+class MappingSource(Protocol):
+    """The mapping registry as the pipeline sees it (``gateway.mapping.MappingRegistry``)."""
+
+    def current(self) -> MappingSelector: ...
 
 
 @dataclass(frozen=True, slots=True)
