@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from adapters.registry import EXTENSION_TYPES, default_decoders
 from canonical.validate import CanonicalValidator
+from gateway.config import Config, ConfigError, load_config
 from gateway.mapping import MappingRegistry
 from gateway.mapping.environment import default_environment
 from gateway.mapping.fixtures import FixtureRunner
 
 DEFAULT_MAPPINGS = Path("mappings")
+
+
+def load_config_or_report(path: Path) -> Config | None:
+    """The configuration, or None after printing every problem with its position."""
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return None
 
 
 def media_for(path: Path) -> str | None:

@@ -11,8 +11,7 @@ from pathlib import Path
 from adapters.registry import default_decoders
 from canonical.validate import CanonicalValidator
 from gateway.certify import certify
-from gateway.cli.common import load_registry, media_for
-from gateway.config import ConfigError, load_config
+from gateway.cli.common import load_config_or_report, load_registry, media_for
 from gateway.credentials import append_key, issue_key, rotate
 from gateway.mapping.preview import MappingPreview
 
@@ -39,10 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _keys_file(args: argparse.Namespace) -> Path | None:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    config = load_config_or_report(args.config)
+    if config is None:
         return None
     partner = config.partners.get(args.partner)
     if partner is None:
@@ -84,10 +81,8 @@ def run_rotate(args: argparse.Namespace) -> int:
 
 
 def run_certify(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    config = load_config_or_report(args.config)
+    if config is None:
         return 1
     decoders = default_decoders()
     preview = MappingPreview(load_registry([config.gateway.mappings_dir]), decoders, CanonicalValidator())

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gateway.config import ConfigError, load_config
+from gateway.cli.common import load_config_or_report
 from gateway.pipeline import replay
 from gateway.store import open_configured_store
 
@@ -31,10 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    config = load_config_or_report(args.config)
+    if config is None:
         return 1
     store = open_configured_store(config.gateway.store)
     who = f"cli:{getpass.getuser()}"
