@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
-import re
 import sys
 import tempfile
 import time
@@ -22,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from ops.bench.common import peak_rss_mb, run_child  # noqa: E402
-CORPUS = ROOT / ".." / "shared" / "corpus" / "x12"
+from ops.bench.x12_input import build_file, corpus_sets, pyx12_validate, slice_file  # noqa: E402
 SOURCES = [
     "214/alnk-214-single-line.edi",
     "214/canadapost-214-multi-st.edi",
@@ -33,68 +31,6 @@ SOURCES = [
     "204/edilexparse-unilever-204.edi",
     "204/otmos-patrick-204.edi",
 ]
-
-
-def corpus_sets() -> dict[str, list[list[list[str]]]]:
-    """Body segments (no ST/SE) of every 214 and 204 set in the chosen corpus files."""
-    from adapters.x12 import decode_x12
-
-    out: dict[str, list[list[list[str]]]] = {"214": [], "204": []}
-    for name in SOURCES:
-        result = decode_x12((CORPUS / name).read_bytes(), validate=False)
-        for doc in result.documents:
-            body = [[v.strip() for v in seg] for seg in doc.raw_segments[1:]]
-            if body and body[-1][0] == "SE":
-                body.pop()
-            out[doc.set_id].append(body)
-    return out
-
-
-def build_file(path: Path, megabytes: float, seed: int = 7) -> dict[str, int]:
-    """Write interchanges of 214 groups (QM) and 204 groups (SM) until the file reaches ``megabytes``."""
-    rng = random.Random(seed)
-    sets = corpus_sets()
-    target = int(megabytes * 1_000_000)
-    size = isa_n = gs_n = st_n = segs = 0
-    with path.open("w", encoding="ascii", newline="") as fh:
-        while size < target:
-            isa_n += 1
-            parts = [
-                f"ISA*00*          *00*          *02*CARR           *ZZ*GATEWAY        *260101*1200*U*00401*{isa_n:09d}*0*P*>~\n"
-            ]
-            groups = rng.randint(1, 3)
-            for _ in range(groups):
-                gs_n += 1
-                set_id = rng.choice(("214", "214", "204"))
-                fid = "QM" if set_id == "214" else "SM"
-                parts.append(f"GS*{fid}*CARR*GATEWAY*20260101*1200*{gs_n}*X*004010~\n")
-                n_sets = rng.randint(50, 500)
-                for _ in range(n_sets):
-                    st_n += 1
-                    body = rng.choice(sets[set_id])
-                    ctl = f"{st_n % 1_000_000_000:09d}"
-                    lines = [f"ST*{set_id}*{ctl}~\n"] + ["*".join(seg) + "~\n" for seg in body]
-                    lines.append(f"SE*{len(body) + 2}*{ctl}~\n")
-                    segs += len(body) + 2
-                    parts.extend(lines)
-                parts.append(f"GE*{n_sets}*{gs_n}~\n")
-                segs += 2
-            parts.append(f"IEA*{groups}*{isa_n:09d}~\n")
-            segs += 2
-            text = "".join(parts)
-            fh.write(text)
-            size += len(text)
-    return {"bytes": size, "interchanges": isa_n, "groups": gs_n, "sets": st_n, "segments": segs}
-
-
-def slice_file(src: Path, dst: Path, megabytes: float) -> int:
-    """Copy whole interchanges from ``src`` until ``megabytes`` (pyx12's validator is too slow for all)."""
-    data = src.read_text()
-    limit = int(megabytes * 1_000_000)
-    ends = [m.end() for m in re.finditer(r"IEA\*[^~]*~\n", data)]
-    cut = next((e for e in ends if e >= limit), ends[-1])
-    dst.write_text(data[:cut])
-    return cut
 
 
 def pyx12_map_dir(tmp: Path) -> Path:
@@ -151,27 +87,12 @@ def child_pyx12_reader(path: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "segments": segs}
 
 
-def child_pyx12_validate(path: str, map_dir: str) -> dict[str, float]:
-    import io
-    import logging
-
-    import pyx12.params
-    from pyx12.x12n_document import x12n_document
-
-    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
-    params = pyx12.params.params()
-    t0, c0 = time.perf_counter(), time.process_time()
-    with open(path, encoding="ascii") as src:
-        ok = x12n_document(params, src, io.StringIO(), None, None, map_path=map_dir)
-    return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "valid": bool(ok)}
-
-
 CHILDREN = {
     "ours_tokenize": child_ours_tokenize,
     "ours_decode": child_ours_decode,
     "pyx12_raw": child_pyx12_raw,
     "pyx12_reader": child_pyx12_reader,
-    "pyx12_validate": child_pyx12_validate,
+    "pyx12_validate": pyx12_validate,
 }
 
 
@@ -189,7 +110,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmpname:
         tmp = Path(tmpname)
         big = tmp / "bench.x12"
-        facts = build_file(big, args.mb)
+        facts = build_file(big, args.mb, corpus_sets(SOURCES, accepted_only=False))
         small = tmp / "slice.x12"
         small_bytes = slice_file(big, small, args.pyx12_mb)
         tiny = tmp / "tiny.x12"

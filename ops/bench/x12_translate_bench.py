@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
-import re
 import sys
 import tempfile
 import time
@@ -28,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from ops.bench.common import peak_rss_mb, run_child  # noqa: E402
-CORPUS = ROOT / ".." / "shared" / "corpus" / "x12"
+from ops.bench.x12_input import build_file, corpus_sets, pyx12_validate, slice_file  # noqa: E402
 SOURCES = [
     "214/alnk-214-single-line.edi",
     "214/canadapost-214-multi-st.edi",
@@ -41,67 +39,6 @@ SOURCES = [
     "204/gtlogistics-204.edi",
     "204/otmos-patrick-204.edi",
 ]
-# Component separator of the generated file; source values holding it would be split as composites.
-COMPONENT = ">"
-
-
-def corpus_sets() -> dict[str, list[list[list[str]]]]:
-    """Body segments (no ST/SE) of every accepted 214 and 204 set in the chosen corpus files."""
-    from adapters.x12 import decode_x12
-
-    out: dict[str, list[list[list[str]]]] = {"214": [], "204": []}
-    for name in SOURCES:
-        for doc in decode_x12((CORPUS / name).read_bytes()).documents:
-            if not doc.accepted:
-                continue
-            body = [[v if isinstance(v, str) else COMPONENT.join(v) for v in seg] for seg in doc.raw_segments[1:-1]]
-            out[doc.set_id].append(body)
-    return out
-
-
-def build_file(path: Path, megabytes: float, seed: int = 7) -> dict[str, int]:
-    """Write interchanges of 214 groups (QM) and 204 groups (SM) until the file reaches ``megabytes``."""
-    rng = random.Random(seed)
-    sets = corpus_sets()
-    target = int(megabytes * 1_000_000)
-    size = isa_n = gs_n = st_n = 0
-    with path.open("w", encoding="ascii", newline="") as fh:
-        while size < target:
-            isa_n += 1
-            parts = [(f"ISA*00*          *00*          *02*CARR           *ZZ*GATEWAY        *260101*1200*U*00401*"
-                      f"{isa_n:09d}*0*P*{COMPONENT}~\n")]
-            groups = rng.randint(1, 3)
-            for _ in range(groups):
-                gs_n += 1
-                set_id = rng.choice(("214", "214", "204"))
-                parts.append(f"GS*{'QM' if set_id == '214' else 'SM'}*CARR*GATEWAY*20260101*1200*{gs_n}*X*004010~\n")
-                n_sets = rng.randint(50, 500)
-                for _ in range(n_sets):
-                    st_n += 1
-                    body = rng.choice(sets[set_id])
-                    ctl = f"{st_n % 1_000_000_000:09d}"
-                    parts.append(f"ST*{set_id}*{ctl}~\n")
-                    parts.extend("*".join(seg) + "~\n" for seg in body)
-                    parts.append(f"SE*{len(body) + 2}*{ctl}~\n")
-                parts.append(f"GE*{n_sets}*{gs_n}~\n")
-            parts.append(f"IEA*{groups}*{isa_n:09d}~\n")
-            text = "".join(parts)
-            fh.write(text)
-            size += len(text)
-    return {"bytes": size, "interchanges": isa_n, "groups": gs_n, "sets": st_n}
-
-
-def slice_file(src: Path, dst: Path, megabytes: float) -> int:
-    """Copy whole interchanges from ``src`` until ``megabytes``."""
-    data = src.read_text()
-    ends = [m.end() for m in re.finditer(r"IEA\*[^~]*~\n", data)]
-    cut = next((e for e in ends if e >= int(megabytes * 1_000_000)), ends[-1])
-    dst.write_text(data[:cut])
-    return cut
-
-
-# --- child measurements (each in its own process) -------------------------------------------------
-
 def child_translate(path: str) -> dict[str, float]:
     """Stream-decode with validation, map every accepted set, validate every event."""
     from adapters.x12 import X12Decoder
@@ -146,24 +83,7 @@ def child_decode(path: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "sets": sets}
 
 
-def child_pyx12_validate(path: str, map_dir: str) -> dict[str, float]:
-    import io
-    import logging
-
-    import pyx12.params
-    from pyx12.x12n_document import x12n_document
-
-    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
-    params = pyx12.params.params()
-    t0, c0 = time.perf_counter(), time.process_time()
-    ack = io.StringIO()
-    with open(path, encoding="ascii") as src:
-        ok = x12n_document(params, src, ack, None, None, map_path=map_dir)
-    return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "valid": bool(ok),
-            "rejected_sets": ack.getvalue().count("AK5*R")}
-
-
-CHILDREN = {"translate": child_translate, "decode": child_decode, "pyx12_validate": child_pyx12_validate}
+CHILDREN = {"translate": child_translate, "decode": child_decode, "pyx12_validate": pyx12_validate}
 
 
 def main() -> None:
@@ -182,7 +102,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         full, part = tmp / "bench.edi", tmp / "slice.edi"
-        shape = build_file(full, args.mb)
+        shape = build_file(full, args.mb, corpus_sets(SOURCES, accepted_only=True))
         print(f"file: {shape['bytes'] / 1e6:.1f} MB, {shape['interchanges']} interchanges, {shape['groups']} groups, "
               f"{shape['sets']} sets (real accepted 214/204 bodies from {len(SOURCES)} corpus files)")
         ours = run_child(__file__, "translate", str(full))
