@@ -9,8 +9,6 @@ peak RSS belongs to that reader alone. Prints MB/s, segments/s and peak RSS.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import tempfile
 import time
@@ -19,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ops.bench.common import peak_rss_mb, run_child  # noqa: E402
-from ops.bench.x12_input import build_file, corpus_sets, pyx12_validate, slice_file  # noqa: E402
+from ops.bench.common import run_child  # noqa: E402
+from ops.bench.x12_input import build_file, corpus_sets, pyx12_validate, slice_file, x12_bench_arguments  # noqa: E402,E501
 SOURCES = [
     "214/alnk-214-single-line.edi",
     "214/canadapost-214-multi-st.edi",
@@ -97,15 +95,8 @@ CHILDREN = {
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mb", type=float, default=30.0, help="size of the benchmark file")
-    ap.add_argument("--pyx12-mb", type=float, default=1.0, help="slice size for pyx12's full validation")
-    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.child:
-        result = CHILDREN[args.child[0]](*args.child[1:])
-        result["peak_rss_mb"] = peak_rss_mb()
-        print(json.dumps(result))
+    args = x12_bench_arguments(__doc__.splitlines()[0], CHILDREN)
+    if args is None:
         return
     with tempfile.TemporaryDirectory() as tmpname:
         tmp = Path(tmpname)

@@ -3,10 +3,15 @@ and pyx12's own full validation as the peer measurement."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import random
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from ops.bench.common import peak_rss_mb
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "x12"
 # Component separator of the generated file; source values holding it are written back joined.
@@ -89,3 +94,18 @@ def pyx12_validate(path: str, map_dir: str) -> dict[str, float]:
         ok = x12n_document(params, src, ack, None, None, map_path=map_dir)
     return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "valid": bool(ok),
             "rejected_sets": ack.getvalue().count("AK5*R")}
+
+
+def x12_bench_arguments(description: str, children: dict[str, Callable[..., dict[str, float]]]) -> argparse.Namespace | None:
+    """The X12 benchmarks' options; None when this process is a child that has printed its result."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--mb", type=float, default=30.0, help="size of the benchmark file")
+    ap.add_argument("--pyx12-mb", type=float, default=1.0, help="slice size for pyx12's full validation")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if not args.child:
+        return args
+    result = children[args.child[0]](*args.child[1:])
+    result["peak_rss_mb"] = peak_rss_mb()
+    print(json.dumps(result))
+    return None

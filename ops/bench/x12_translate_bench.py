@@ -15,8 +15,6 @@ set in it is accepted, then measures in fresh subprocesses (so each peak RSS is 
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import tempfile
 import time
@@ -25,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ops.bench.common import peak_rss_mb, run_child  # noqa: E402
-from ops.bench.x12_input import build_file, corpus_sets, pyx12_validate, slice_file  # noqa: E402
+from ops.bench.common import run_child  # noqa: E402
+from ops.bench.x12_input import build_file, corpus_sets, pyx12_validate, slice_file, x12_bench_arguments  # noqa: E402,E501
 SOURCES = [
     "214/alnk-214-single-line.edi",
     "214/canadapost-214-multi-st.edi",
@@ -87,15 +85,8 @@ CHILDREN = {"translate": child_translate, "decode": child_decode, "pyx12_validat
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mb", type=float, default=30.0, help="size of the benchmark file")
-    ap.add_argument("--pyx12-mb", type=float, default=1.0, help="slice size for pyx12's full validation")
-    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.child:
-        result = CHILDREN[args.child[0]](*args.child[1:])
-        result["peak_rss_mb"] = peak_rss_mb()
-        print(json.dumps(result))
+    args = x12_bench_arguments(__doc__.splitlines()[0], CHILDREN)
+    if args is None:
         return
     from adapters.x12.guides.build import export_pyx12_map_dir
 
