@@ -88,8 +88,11 @@ async def _receive(request: Request) -> Response:
         state.duplicates += 1
         state.repeats[key] = state.repeats.get(key, 1) + 1
         return Response(status_code=200)
+    media = request.headers.get("content-type", "")
+    # Canonical events arrive as JSON; an EDI target's deliveries are X12 text, kept as received.
+    event = orjson.loads(body) if "json" in media else {"raw": body.decode("utf-8", "replace"), "media_type": media}
     state.deliveries[key] = Delivery(key, request.headers.get("x-gateway-event-type", ""),
-                                     request.headers.get("traceparent"), time.time(), orjson.loads(body))
+                                     request.headers.get("traceparent"), time.time(), event)
     return Response(status_code=204)
 
 

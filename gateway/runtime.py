@@ -28,6 +28,9 @@ from starlette.applications import Starlette
 from ulid import ULID
 
 from adapters.registry import default_decoders
+from adapters.x12 import Party
+from adapters.x12_out.settings import PartnerSettings
+from adapters.x12_out.target import X12Target
 from canonical.validate import CanonicalValidator
 from gateway.config import load_config, read_secret
 from gateway.config.model import Config
@@ -63,11 +66,19 @@ class UnsupportedTargetKind(ValueError):
 
 def build_target(config: Config, target_id: str) -> Target:
     t = config.targets[target_id]
-    if t.kind != "webhook":
-        raise UnsupportedTargetKind(f"targets.{target_id}: kind {t.kind!r} is not supported (available: webhook)")
+    if t.kind not in ("webhook", "x12"):
+        raise UnsupportedTargetKind(f"targets.{target_id}: kind {t.kind!r} is not supported (available: webhook, x12)")
     base_dir = config.source.parent if config.source else None
     secret = read_secret(t.secret, base_dir) if t.secret else None
-    return WebhookTarget(t.id, t.url, secret, t.timeout_s, t.concurrency)
+    webhook = WebhookTarget(t.id, t.url, secret, t.timeout_s, t.concurrency)
+    if t.kind == "webhook" or t.x12 is None:
+        return webhook
+    envelope = t.x12
+    settings = PartnerSettings(partner=t.id, sender=Party(envelope.sender_qualifier, envelope.sender_id),
+                               receiver=Party(envelope.receiver_qualifier, envelope.receiver_id),
+                               version=envelope.version, group_version=envelope.group_version,
+                               usage=envelope.usage, scac=envelope.scac)
+    return X12Target(settings, webhook)
 
 
 class Gateway:

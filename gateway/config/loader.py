@@ -11,7 +11,8 @@ import jsonschema
 
 from gateway.config.errors import ConfigError
 from gateway.config.model import (Channel, Config, GatewaySettings, Partner, RateLimit, Route, RouteMatch,
-                                  SecretRef, StoreSettings, Target, TelemetrySettings, X12Settings)
+                                  SecretRef, StoreSettings, Target, TelemetrySettings, X12Envelope,
+                                  X12Settings)
 from gateway.yamlsrc import Position, YamlSourceError, load_yaml, load_yaml_text, position_of
 
 
@@ -109,7 +110,8 @@ def _build(doc: dict[str, Any], source: Path | None) -> Config:
                            timeout_s=float(t.get("timeout_s", 5.0)), max_attempts=int(t.get("max_attempts", 8)),
                            backoff_initial_s=float(t.get("backoff_initial_s", 0.5)),
                            backoff_max_s=float(t.get("backoff_max_s", 60.0)),
-                           concurrency=int(t.get("concurrency", 16)), position=position_of(t))
+                           concurrency=int(t.get("concurrency", 16)), position=position_of(t),
+                           x12=X12Envelope(**t["x12"]) if t.get("x12") else None)
                for tid, t in (doc.get("targets") or {}).items()}
     routes = []
     for r in doc.get("routes") or []:
@@ -144,8 +146,10 @@ def _reference_problems(doc: dict[str, Any]) -> list[tuple[Position | None, str]
             if p not in partners:
                 problems.append((position_of(r.get("match"), "partner"), f"routes[{i}].match.partner: unknown partner {p!r}"))
     for tid, t in targets.items():
-        if t.get("kind") == "webhook" and not t.get("url"):
-            problems.append((position_of(t), f"targets.{tid}: a webhook target needs a url"))
+        if t.get("kind") in ("webhook", "x12") and not t.get("url"):
+            problems.append((position_of(t), f"targets.{tid}: a {t.get('kind')} target needs a url"))
+        if t.get("kind") == "x12" and not t.get("x12"):
+            problems.append((position_of(t), f"targets.{tid}: an x12 target needs x12: {{sender_id, receiver_id, ...}}"))
     return problems
 
 

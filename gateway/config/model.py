@@ -58,6 +58,20 @@ class Channel:
 
 
 @dataclass(frozen=True, slots=True)
+class X12Envelope:
+    """What a trading-partner agreement fixes for the X12 the gateway sends (target kind x12)."""
+
+    sender_id: str
+    receiver_id: str
+    sender_qualifier: str = "ZZ"
+    receiver_qualifier: str = "ZZ"
+    version: str = "00401"
+    group_version: str = "004010"
+    usage: str = "P"
+    scac: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     id: str
     kind: str
@@ -69,6 +83,7 @@ class Target:
     backoff_max_s: float
     concurrency: int
     position: Position | None = None
+    x12: X12Envelope | None = None
 
 
 @dataclass(frozen=True, slots=True)

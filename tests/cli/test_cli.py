@@ -187,3 +187,19 @@ def test_replay_of_an_unknown_message_says_nothing_was_replayed(tmp_path):
 def test_translate_ack_kind_999_builds_a_999():
     result = gateway("translate", "--ack", "--ack-kind", "999", str(CORPUS / "x12" / "214" / "cleo-epes-214.edi"))
     assert result.returncode == 0 and "ST*999*" in result.stdout and "IK5*A" in result.stdout
+
+
+def test_config_check_accepts_an_x12_target_and_refuses_one_without_its_envelope(tmp_path):
+    config = _config_with_partner(tmp_path)
+    base = config.read_text()
+    config.write_text(base + """\
+targets:
+  acme-edi:
+    kind: x12
+    url: http://127.0.0.1:9/edi
+    x12: {sender_qualifier: "02", sender_id: ABCD, receiver_id: ACMESHIPPER, scac: ABCD}
+""")
+    assert gateway("config", "check", str(config)).returncode == 0
+    config.write_text(base + "targets:\n  acme-edi: {kind: x12, url: http://127.0.0.1:9/edi}\n")
+    result = gateway("config", "check", str(config))
+    assert result.returncode == 1 and "an x12 target needs x12:" in result.stderr
