@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.mapping.errors import MappingError
-from gateway.mapping.expressions import Evaluator, ExpressionError, compile_expression, truthy as _truthy
+from gateway.mapping.expressions import Evaluator, ExpressionError, compile_expression, free_variables, truthy as _truthy
 from gateway.mapping.functions import build_function, json_number, to_decimal
 from gateway.mapping.schema_check import SchemaView
 from gateway.mapping.tables import Table
@@ -40,10 +40,51 @@ _FORMAT_FIELD = re.compile(r"\{([^{}]+)\}")
 _NO_BINDINGS: dict[str, Any] = {}
 
 
+def _free(*fns: Any) -> frozenset[str] | None:
+    """The variables a compiled node reads, or None when any part does not say (then: never cached)."""
+    out: frozenset[str] = frozenset()
+    for fn in fns:
+        if fn is None:
+            continue
+        free = getattr(fn, "free", None)
+        if free is None:
+            return None
+        out |= free
+    return out
+
+
+def _mark(fn: Any, free: frozenset[str] | None) -> Any:
+    if free is not None and fn is not _null:
+        fn.free = free
+    return fn
+
+
+def _per_document(fn: Evaluator) -> Evaluator:
+    """Evaluate once per ``apply`` call a node that reads only document-level values.
+
+    Header parties, references and addresses repeat on every event of an X12 set; they are built
+    once and the same (never mutated) object goes into each event. The memo is keyed on the
+    ``meta`` dict, which ``CompiledMapping.apply`` creates afresh for every call.
+    """
+    memo: list[Any] = [None, None]
+
+    def evaluate(bindings: dict[str, Any]) -> Any:
+        key = bindings.get("meta")
+        entry = memo[0]
+        if entry is not None and entry[0] is key:
+            return entry[1]
+        value = fn(bindings)
+        memo[0] = (key, value)
+        return value
+    evaluate.free = fn.free  # type: ignore[attr-defined]
+    return evaluate
+
+
 def _constant(value: Any) -> Evaluator:
     def evaluate(bindings: dict[str, Any]) -> Any:
         return value
     evaluate.is_constant = True  # type: ignore[attr-defined]
+    evaluate.free = frozenset()  # type: ignore[attr-defined]
     return evaluate
 
 
@@ -114,6 +155,15 @@ class Compiler:
     mapping: str
     tables: Mapping[str, Table]
     problems: list[tuple[Position | None, str]] = field(default_factory=list)
+    document_level: frozenset[str] = frozenset()
+    """Variables that stay the same for every event of a document (doc, meta, mapping-level lets)."""
+
+    def cached(self, fn: Evaluator) -> Evaluator:
+        """``fn`` memoised per document when it reads only document-level variables."""
+        free = getattr(fn, "free", None)
+        if free is None or fn is _null or not self.document_level or not free <= self.document_level:
+            return fn
+        return _per_document(fn)
 
     def problem(self, pos: Position | None, message: str) -> Evaluator:
         self.problems.append((pos, message))
@@ -123,13 +173,14 @@ class Compiler:
 
     def expression(self, text: Any, scope: Scope, pos: Position | None) -> Evaluator:
         try:
-            return compile_expression(text, set(scope.variables))
+            evaluate = compile_expression(text, set(scope.variables))
         except ExpressionError as exc:
             return self.problem(pos, f"{scope.path or 'expression'}: {exc}")
+        return _mark(evaluate, frozenset(free_variables(text)))
 
     def condition(self, text: Any, scope: Scope, pos: Position | None) -> Callable[[dict[str, Any]], bool]:
         evaluate = self.expression(text, scope, pos)
-        return lambda bindings: _truthy(evaluate(bindings))
+        return _mark(lambda bindings: _truthy(evaluate(bindings)), _free(evaluate))
 
     # -- template nodes ------------------------------------------------------------------------
 
@@ -174,7 +225,8 @@ class Compiler:
         constants = {key: fn(_NO_BINDINGS) for key, fn in fields if getattr(fn, "is_constant", False)}
         constants = {k: v for k, v in constants.items() if v is not None}
         items = [(key, fn) for key, fn in fields if not getattr(fn, "is_constant", False)]
-        return _object_code(items, constants, guard, self.mapping)
+        built = _mark(_object_code(items, constants, guard, self.mapping), _free(guard, *(fn for _, fn in items)))
+        return self.cached(built)
 
     def list(self, tpl: list[Any], scope: Scope, schema: SchemaView | None, pos: Position | None) -> Evaluator:
         item_schema = None
@@ -199,6 +251,13 @@ class Compiler:
             else:
                 parts.append((False, self.node(item, scope.item(index), item_schema, item_pos), None, ""))
         frozen = tuple(parts)
+        free: frozenset[str] | None = frozenset()
+        for expands, fn, inner_fn, var in frozen:
+            part = _free(fn) if not expands else _free(fn, inner_fn)
+            if part is None or free is None:
+                free = None
+                continue
+            free |= part - {var} if expands else part
 
         def evaluate(bindings: dict[str, Any]) -> list[Any] | None:
             out: list[Any] = []
@@ -221,7 +280,7 @@ class Compiler:
                         out.append(value)
             return out or None
 
-        return evaluate
+        return self.cached(_mark(evaluate, free))
 
     # -- value specs ---------------------------------------------------------------------------
 
@@ -259,8 +318,9 @@ class Compiler:
         guard = self.condition(spec["when"], scope, position_of(spec, "when")) if "when" in spec else None
         chain = tuple(steps)
         mapping, path = self.mapping, scope.path
+        free = _free(source, guard)
         if guard is None and default is None and not required:
-            return _plain_value(source, _fuse(chain), mapping, pos, path)
+            return _mark(_plain_value(source, _fuse(chain), mapping, pos, path), free)
 
         def evaluate(bindings: dict[str, Any]) -> Any:
             if guard is not None and not guard(bindings):
@@ -281,7 +341,7 @@ class Compiler:
                 raise MappingError("required value is missing", mapping=mapping, position=pos, field=path)
             return value
 
-        return evaluate
+        return _mark(evaluate, free)
 
     def source(self, key: str, arg: Any, scope: Scope, schema: SchemaView | None, pos: Position | None) -> Evaluator:
         if key == "from":
@@ -299,7 +359,8 @@ class Compiler:
                 return self.problem(pos, f"{scope.path}: first takes a list of expressions or value specs")
             options = tuple(self.expression(a, scope, position_of(arg, i)) if isinstance(a, str)
                             else self.node(a, scope, schema, position_of(arg, i)) for i, a in enumerate(arg))
-            return lambda b: next((v for v in (o(b) for o in options) if v is not None and v != ""), None)
+            return _mark(lambda b: next((v for v in (o(b) for o in options) if v is not None and v != ""), None),
+                         _free(*options))
         if key == "switch":
             return self.switch(arg, scope, schema, pos)
         if key == "hash":
@@ -312,7 +373,7 @@ class Compiler:
                     return None
                 text = "\x1f".join("" if v is None else str(v) for v in values)
                 return hashlib.sha256(text.encode()).hexdigest()[:32]
-            return digest
+            return _mark(digest, _free(*fns))
         if key == "datetime":
             return builders.datetime_builder(self, arg, scope, pos)
         if key == "measure":
@@ -343,7 +404,7 @@ class Compiler:
                 out.append(str(value))
             return "".join(out)
 
-        return evaluate
+        return _mark(evaluate, _free(*(p for p in frozen if not isinstance(p, str))))
 
     def switch(self, arg: Any, scope: Scope, schema: SchemaView | None, pos: Position | None) -> Evaluator:
         if not isinstance(arg, list) or not arg:
@@ -366,7 +427,7 @@ class Compiler:
                     return then(bindings)
             return None
 
-        return evaluate
+        return _mark(evaluate, _free(*(part for case in frozen for part in case)))
 
     def lookup(self, arg: Any, scope: Scope, pos: Position | None) -> Callable[[Any], Any]:
         options = {"table": arg} if isinstance(arg, str) else arg

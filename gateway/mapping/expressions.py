@@ -285,6 +285,11 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
+def free_variables(text: str) -> set[str]:
+    """The variables an expression reads from the bindings (its free names)."""
+    return _root_fields(jmespath.compile(text).parsed)
+
+
 def compile_expression(text: str, variables: set[str]) -> Evaluator:
     """Compile ``text`` once; reject syntax errors and unknown variables with a precise message."""
     if not isinstance(text, str) or not text.strip():

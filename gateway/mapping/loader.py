@@ -208,6 +208,7 @@ def compile_mapping(source: MappingSource, env: MappingEnvironment,
     match = _match(compiler, doc, fmt)
     lets = _lets(compiler, doc.get("let"), Scope(ROOT_VARIABLES, "let"))
     variables = ROOT_VARIABLES | {n for n, _ in lets}
+    compiler.document_level = frozenset(variables)
     events = []
     raw_events = doc.get("events")
     if not isinstance(raw_events, list) or not raw_events:

@@ -238,3 +238,25 @@ def test_a_native_function_given_the_wrong_type_fails_like_jmespath():
         compile_expression("ends_with(doc.a, 'Z')", {"doc"})({"doc": {"a": 5}})
     with pytest.raises(ValueError):
         jmespath.search("ends_with(doc.a, 'Z')", {"doc": {"a": 5}})
+
+
+def test_document_level_parts_are_built_once_per_message_and_never_shared_across_messages(compile_yaml):
+    m = compile_yaml(status_mapping("""\
+      parties:
+        - role: SHIPPER
+          name: {from: doc.shipper}""", each="    each: doc.scans\n    as: scan"))
+    tree = {"shipper": "ACME", "scans": [{}, {}, {}]}
+    first, second = run(m, tree), run(m, tree)
+    assert first[0]["data"]["parties"] is first[2]["data"]["parties"]
+    assert first[0]["data"]["parties"] is not second[0]["data"]["parties"]
+    tree["shipper"] = "OTHER"
+    assert run(m, tree)[0]["data"]["parties"] == [{"role": "SHIPPER", "name": "OTHER"}]
+
+
+def test_parts_that_read_the_loop_variable_are_built_per_event(compile_yaml):
+    m = compile_yaml(status_mapping("""\
+      parties:
+        - role: SHIPPER
+          name: {from: scan.who}""", each="    each: doc.scans\n    as: scan"))
+    events = run(m, {"scans": [{"who": "A"}, {"who": "B"}]})
+    assert [e["data"]["parties"][0]["name"] for e in events] == ["A", "B"]
