@@ -39,6 +39,7 @@ from gateway.http.app import create_app
 from gateway.mapping import MappingRegistry, ReloadReport
 from gateway.mapping.environment import default_environment
 from gateway.mapping.preview import MappingPreview
+from gateway.pipeline.acknowledgements import AcknowledgementMatcher
 from gateway.pipeline.processor import MessageProcessor, PipelineParts
 from gateway.pipeline.replay import replay_hook
 from gateway.pipeline.worker import PipelineWorker
@@ -98,8 +99,11 @@ class Gateway:
         self._log_reload(self.mappings.load())
         decoders, validator = default_decoders(), CanonicalValidator()
         self._preview = MappingPreview(self.mappings, decoders, validator)
+        acknowledged_by = {t.id: t.x12.partner for t in config.targets.values()
+                           if t.kind == "x12" and t.x12 is not None and t.x12.partner}
         parts = PipelineParts(decoders=decoders, mappings=self.mappings, validator=validator,
-                              router=Router(config.routes), channels=config.channels, partners=config.partners)
+                              router=Router(config.routes), channels=config.channels, partners=config.partners,
+                              acknowledgements=AcknowledgementMatcher(acknowledged_by, self.store.outbox_entry))
         for p in config.partners.values():
             if p.x12.ack_target and p.x12.ack_target not in config.targets:
                 log.warning("partners.%s.x12.ack_target %r is not a configured target: its acknowledgements are "

@@ -148,6 +148,9 @@ def _reference_problems(doc: dict[str, Any]) -> list[tuple[Position | None, str]
     for tid, t in targets.items():
         if t.get("kind") in ("webhook", "x12") and not t.get("url"):
             problems.append((position_of(t), f"targets.{tid}: a {t.get('kind')} target needs a url"))
+        acker = (t.get("x12") or {}).get("partner")
+        if acker is not None and acker not in partners:
+            problems.append((position_of(t["x12"], "partner"), f"targets.{tid}.x12.partner: unknown partner {acker!r}"))
         if t.get("kind") == "x12" and not t.get("x12"):
             problems.append((position_of(t), f"targets.{tid}: an x12 target needs x12: {{sender_id, receiver_id, ...}}"))
     return problems

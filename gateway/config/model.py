@@ -69,6 +69,7 @@ class X12Envelope:
     group_version: str = "004010"
     usage: str = "P"
     scac: str | None = None
+    partner: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

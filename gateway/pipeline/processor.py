@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +50,7 @@ class PipelineParts:
     router: Router
     channels: Mapping[str, Channel]
     partners: Mapping[str, Partner] = field(default_factory=dict)
+    acknowledgements: Callable[[dict[str, Any], str, str], list[AuditRecord]] | None = None
 
 
 class MessageProcessor:
@@ -100,6 +101,9 @@ class MessageProcessor:
                 "mappings": sorted({m.mapping for m in mapped}),
                 "events": [{"id": m.event.get("id"), "type": m.event.get("type"), "mapping": m.mapping}
                            for m in mapped]}))
+            if self._parts.acknowledgements is not None:
+                for m in mapped:
+                    audit += self._parts.acknowledgements(m.event, message.partner, mid)
             with self._stage("validate", message):
                 validate(mapped, self._parts.validator)
             audit.append(AuditRecord(mid, "validate", {"events": len(mapped), "valid": True}))

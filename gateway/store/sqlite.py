@@ -385,6 +385,14 @@ class SqliteStore:
 
     # -- reads -----------------------------------------------------------------------------------
 
+    def outbox_entry(self, entry_id: int) -> dict[str, Any] | None:
+        """One outbox entry's identity and state (target, message, event, status), or None."""
+        rows = self._read("SELECT id, target, message_id, event_id, status FROM outbox WHERE id = ?", (entry_id,))
+        if not rows:
+            return None
+        row = rows[0]
+        return {"id": row[0], "target": row[1], "message_id": row[2], "event_id": row[3], "status": row[4]}
+
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(("inbox", "processing", "processed", "quarantined", "outbox", "delivering",
                                 "delivered", "dead"), 0)
