@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import re
 import secrets
 import string
 import time
@@ -52,7 +53,7 @@ class Sample:
 
 def samples() -> list[Sample]:
     """Real samples from the shared corpus, one partner each, plus one broken message."""
-    carrier, erp = CORPUS / "carrier", CORPUS / "erp"
+    carrier, erp, x12 = CORPUS / "carrier", CORPUS / "erp", CORPUS / "x12"
     chosen = [
         Sample("easypost", carrier / "easypost-tracker-updated-webhook-fedex.json", "application/json"),
         Sample("easypost", carrier / "easypost-tracker-retrieve-usps.json", "application/json"),
@@ -62,6 +63,8 @@ def samples() -> list[Sample]:
         Sample("ocean", carrier / "terminal49-container-raw-events.json", "application/json"),
         Sample("erp", erp / "sap-idoc-delvry03-desadv-avon.xml", "application/xml"),
         Sample("erp", erp / "sap-s4-sales-order-header.json", "application/json"),
+        Sample("truckline", x12 / "214" / "alnk-214-single-line.edi", "application/edi-x12"),
+        Sample("truckline", x12 / "214" / "canadapost-214-multi-st.edi", "application/edi-x12"),
     ]
     broken = Sample("easypost", None, "application/json",
                     body=b'{"object": "Tracker", "id": "trk_broken", "tracking_details": [{"status": "delivered"}]}',
@@ -77,7 +80,7 @@ def prepare(workdir: Path, receiver_url: str, gateway_url: str) -> dict[str, str
         RECEIVER_URL=receiver_url, GATEWAY_URL=gateway_url, MAPPINGS_DIR=str(REPO / "mappings"))
     (workdir / "gateway.yaml").write_text(text, encoding="utf-8")
     creds: dict[str, str] = {}
-    for partner in ("easypost", "ocean", "erp"):
+    for partner in ("easypost", "ocean", "erp", "truckline"):
         keys = workdir / "keys" / f"{partner}.keys"
         keys.unlink(missing_ok=True)  # a demo run issues fresh keys; old plaintexts are gone anyway
         key, record = issue_key(partner)
@@ -140,6 +143,12 @@ def _report(histories: list[tuple[Sample, dict[str, Any]]], received: dict[str, 
         delivered = sum(1 for d in h.get("deliveries", []) if d["status"] == "delivered")
         print(f"  {sample.partner:<9} {sample.label:<52} {h.get('status', '?'):<12} {len(h.get('events', [])):>6} "
               f"{delivered:>9}")
+        for reply in h.get("replies", []):
+            summary = re.search(r"AK9[^~\r\n]*", reply["body"])  # the partner's own terminator may be a newline
+            print(f"      {reply['kind']} sent back to the partner ({summary.group(0) if summary else 'envelope'})")
+        refused = [r for s in h.get("stages", []) if s.get("stage") == "decode" for r in s.get("rejected", [])]
+        if refused:
+            print(f"      {len(refused)} transaction set(s) refused on their own, each named in the 997")
         if h.get("status") == "quarantined" and h.get("quarantine"):
             q = h["quarantine"]
             print(f"      quarantined at stage {q.get('stage')}, {q.get('where')}: {q.get('what')}")
