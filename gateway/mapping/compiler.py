@@ -28,7 +28,7 @@ from gateway.mapping.functions import build_function, json_number, to_decimal
 from gateway.mapping.schema_check import SchemaView
 from gateway.mapping.tables import Table
 from gateway.mapping import builders
-from gateway.yamlsrc import Position, position_of
+from gateway.yamlsrc import Position, SourceMap, position_of
 
 SOURCE_KEYS = ("from", "const", "format", "first", "switch", "hash", "datetime", "measure")
 MODIFIER_KEYS = ("apply", "lookup", "default", "required", "when")
@@ -503,7 +503,6 @@ def _object_code(items: list[tuple[str, Evaluator]], constants: dict[str, Any],
 
 def _located_copy(original: Any, data: dict[str, Any]) -> dict[str, Any]:
     """A dict subset that keeps the key positions of ``original`` (for error messages)."""
-    from gateway.yamlsrc import SourceMap
     out = SourceMap(data)
     out.position = original.position
     out.key_positions = {k: v for k, v in original.key_positions.items() if k in data}

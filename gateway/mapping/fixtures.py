@@ -91,7 +91,7 @@ def _subset(expected: Any, actual: Any, path: str = "") -> str | None:
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             return f"{path}: expected {len(expected)} items, got {json.dumps(actual)[:120]}"
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             found = _subset(e, a, f"{path}/{i}")
             if found:
                 return found

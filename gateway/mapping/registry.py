@@ -189,7 +189,7 @@ class MappingRegistry:
         self._stamps = stamps
         self._refused = refused
         report = ReloadReport(loaded=loaded, removed=removed, refused=refused, warnings=warnings)
-        for path, exc in refused.items():
+        for exc in refused.values():
             log.error("mapping refused: %s", exc)
         for line in warnings:
             log.warning("%s", line)
