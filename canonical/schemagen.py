@@ -540,7 +540,9 @@ def events() -> dict[str, Schema]:
             "packs": arr(local("AsnPack")),
             "items": arr(ref("LineItem")),
         },
-        ["shippedAt"],
+        # Not required: ERP delivery item and document-flow records carry no ship time, and a
+        # made-up one (the receipt time) would be read as a fact.
+        [],
         defs={
             "AsnPack": obj(
                 {

@@ -355,7 +355,7 @@ class AsnOrder(TypedDict, total=False):
 
 
 class ShipNoticeData(EventDataBase, total=False):
-    shippedAt: Required[TimeValue]
+    shippedAt: TimeValue
     purpose: str
     estimatedDelivery: TimeValue
     shipFrom: Location
