@@ -13,6 +13,7 @@ from canonical.validate import CanonicalValidationError
 from gateway.cli.common import DEFAULT_MAPPINGS, media_for, runner_for
 from gateway.documents import DecodeError, UnsupportedContentType
 from gateway.mapping import MappingError
+from gateway.mapping.timevalues import utc_now_text
 
 # 3: some input translated and some refused (each refusal is on stderr).
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             failures += 1
             continue
         ctx = {"partner": args.partner, "channel": "cli", "message_id": f"file:{path.name}",
-               "received_at": _now()}
+               "received_at": utc_now_text()}
         try:
             result = runner.decoders.decode(body, media)
             if args.ack:
@@ -85,8 +86,3 @@ def _counter() -> Callable[[str, str], int]:
         counts[(partner, kind)] = counts.get((partner, kind), 0) + 1
         return counts[(partner, kind)]
     return next_number
-
-
-def _now() -> str:
-    from datetime import datetime, timezone
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -14,6 +14,7 @@ from gateway.mapping.compiled import CompiledMapping, MappingContext
 from gateway.mapping.errors import MappingError, MappingLoadError
 from gateway.mapping.loader import compile_mapping, parse_mapping_text
 from gateway.mapping.registry import MappingRegistry
+from gateway.mapping.timevalues import utc_now_text
 
 PREVIEW_MESSAGE_ID = "preview"
 REQUEST_KEYS = {"mapping", "mapping_yaml", "payload", "payload_text", "content_type", "partner", "channel"}
@@ -63,7 +64,7 @@ class MappingPreview:
         errors: list[dict[str, Any]] = []
         for index, document in enumerate(documents):
             ctx = MappingContext(partner=partner, channel=channel, message_id=PREVIEW_MESSAGE_ID,
-                                 received_at=_now(), document_index=index)
+                                 received_at=utc_now_text(), document_index=index)
             try:
                 chosen = mapping or self.registry.select(document, None, partner)
                 produced = chosen.apply(document, ctx)
@@ -88,8 +89,3 @@ class MappingPreview:
             return compile_mapping(source, self.registry.env, self.registry.source)
         name = request.get("mapping")
         return self.registry.get(name) if name else None
-
-
-def _now() -> str:
-    from datetime import datetime, timezone
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")

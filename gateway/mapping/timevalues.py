@@ -49,6 +49,11 @@ def _instant(moment: datetime, source: str, tz: str | None, precision: str = "in
     return out
 
 
+def utc_now_text() -> str:
+    """Now, as RFC 3339 UTC text to the second (the receipt time of offline translations)."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def resolve_zone(zone: str | None) -> tuple[timezone | ZoneInfo | None, str | None]:
     """An IANA name or a fixed offset ("+05:30", "UTC-5") → tzinfo and the IANA name if any."""
     if not zone:
