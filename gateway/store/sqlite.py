@@ -10,7 +10,6 @@ connection, which WAL lets run beside the writer.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import sqlite3
 import threading
 import time
@@ -22,6 +21,7 @@ from typing import Any
 import orjson
 
 from gateway.documents import Reply
+from gateway.store._admissions import AdmissionQueue
 from gateway.store._schema import SCHEMA
 from gateway.store._writer import GroupCommitWriter
 from gateway.store.base import (Admission, AuditRecord, DeadLetter, DeliveryRecord, InboundMessage, MessageOutcome,
@@ -44,7 +44,8 @@ def _dumps(value: Any) -> str:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
+    # The statement cache holds the bulk inserts' texts too (one per row count, see ``_admissions``).
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0, cached_statements=256)
     conn.execute("PRAGMA journal_mode=WAL")
     # FULL in WAL mode: the WAL is fsynced at every commit, so an acknowledged admit survives power loss.
     conn.execute("PRAGMA synchronous=FULL")
@@ -104,6 +105,7 @@ class SqliteStore:
             return conn
 
         self._writer = GroupCommitWriter(writer_connection, group_commit_max, group_commit_ms / 1000.0)
+        self._admissions = AdmissionQueue(self._writer.submit)
         self._reader = _connect(path)
         self._read_lock = threading.Lock()
         self._signals: dict[str, asyncio.Event] = {}
@@ -140,28 +142,7 @@ class SqliteStore:
     # -- admission -------------------------------------------------------------------------------
 
     async def admit(self, message: InboundMessage) -> Admission:
-        content_hash = hashlib.sha256(message.body).hexdigest()
-        dedup_key = f"key:{message.idempotency_key}" if message.idempotency_key else f"sha256:{content_hash}"
-        row = (message.id, message.partner, message.channel, message.content_type, message.body,
-               message.received_at, message.idempotency_key, content_hash, _dumps(message.trace_context))
-        audit = AuditRecord(message.id, "admit", {"partner": message.partner, "channel": message.channel,
-                                                  "content_type": message.content_type, "bytes": len(message.body),
-                                                  "sha256": content_hash,
-                                                  "idempotency_key": message.idempotency_key})
-
-        def op(conn: sqlite3.Connection) -> Admission:
-            found = conn.execute("SELECT message_id FROM dedup WHERE partner = ? AND key = ?",
-                                 (message.partner, dedup_key)).fetchone()
-            if found:
-                return Admission(found[0], duplicate=True)
-            conn.execute("INSERT INTO dedup (partner, key, message_id) VALUES (?, ?, ?)",
-                         (message.partner, dedup_key, message.id))
-            conn.execute("INSERT INTO messages (id, partner, channel, content_type, body, received_at, idempotency_key,"
-                         " content_hash, trace_context, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued')", row)
-            _insert_audit(conn, [audit], message.received_at)
-            return Admission(message.id)
-
-        admission: Admission = await self._writer.submit(op)
+        admission = await self._admissions.admit(message, _dumps(message.trace_context))
         if not admission.duplicate:
             self._notify("inbox")
         return admission
@@ -408,7 +389,7 @@ class SqliteStore:
             conn.execute("BEGIN")  # one consistent snapshot across the queries below
             try:
                 row = conn.execute("SELECT id, partner, channel, content_type, received_at, status, idempotency_key,"
-                                   " content_hash, trace_context FROM messages WHERE id = ?", (message_id,)).fetchone()
+                                   " content_hash, trace_context, length(body) FROM messages WHERE id = ?", (message_id,)).fetchone()
                 if row is None:
                     return None
                 audit = conn.execute("SELECT at, stage, detail FROM audit WHERE message_id = ? ORDER BY id",
@@ -429,7 +410,9 @@ class SqliteStore:
                 conn.execute("COMMIT")
         errors = [{"stage": q[0], "where": q[1], "what": q[2], "why": q[3], "mapping": q[4], "at": q[5],
                    "replayed_at": q[6], "replayed_by": q[7]} for q in quarantine]
-        stages = [{"at": a[0], "stage": a[1], **orjson.loads(a[2])} for a in audit]
+        admitted = {"at": row[4], "stage": "admit", "partner": row[1], "channel": row[2], "content_type": row[3],
+                    "bytes": row[9], "sha256": row[7], "idempotency_key": row[6]}
+        stages = [admitted, *({"at": a[0], "stage": a[1], **orjson.loads(a[2])} for a in audit)]
         # Parts refused on their own (an X12 set failing its guide) while the rest was translated.
         errors.extend({"stage": "decode", "part": True, "at": st["at"], **part}
                       for st in stages if st["stage"] == "decode" for part in st.get("rejected", ()))
