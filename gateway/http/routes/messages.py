@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 from ulid import ULID
 
 from gateway.http.auth import AdminGuard, Authenticator
-from gateway.http.bodies import check_well_formed, content_length_of, media_type_of, read_limited
+from gateway.http.bodies import WellFormedness, content_length_of, media_type_of, read_limited
 from gateway.http.partners import PartnerEntry, wire_format_of
 from gateway.http.problems import Problem, problem_response
 from gateway.http.ratelimit import RateLimiter
@@ -71,6 +71,22 @@ def _channel_param(scope: Scope) -> str | None:
     return values[-1] if values else None
 
 
+class _Accepted:
+    """The 202 answer, sent as its two ASGI messages (a Response object's header handling is not needed)."""
+
+    __slots__ = ("_body", "_start")
+
+    def __init__(self, location: str, body: bytes) -> None:
+        self._start = {"type": "http.response.start", "status": 202,
+                       "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body)),
+                                   (b"location", location.encode("ascii"))]}
+        self._body = {"type": "http.response.body", "body": body}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(self._start)
+        await send(self._body)
+
+
 class Admit:
     """The ASGI endpoint of ``POST /v1/messages``."""
 
@@ -81,6 +97,7 @@ class Admit:
         self._tracer = tracer
         self._auth = auth
         self._limiter = limiter
+        self._bodies = WellFormedness()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -96,7 +113,7 @@ class Admit:
             span.end()
 
     async def _admit(self, scope: Scope, headers: dict[str, str], receive: Receive, span: Span,
-                     started: float) -> Response | None:
+                     started: float) -> Response | _Accepted | None:
         partner_id: str | None = None
         try:
             entry, signed = self._auth.identify(headers, time.time())
@@ -113,7 +130,7 @@ class Admit:
                 await self._rate_limit(entry)
             wire_format = wire_format_of(media)
             if wire_format is not None:
-                check_well_formed(body, wire_format)
+                self._bodies.check(body, wire_format)
             ulid = ULID()
             message_id = str(ulid)
             span.set_attributes({"gateway.partner": partner_id, "gateway.channel": channel,
@@ -138,10 +155,9 @@ class Admit:
             span.set_attribute("gateway.duplicate_of", admission.message_id)
         self._metrics.admitted(partner_id, admission.duplicate)
         location = f"{MESSAGES_PATH}/{admission.message_id}"
-        response = Response(orjson.dumps({"id": admission.message_id,
-                                          "status": "duplicate" if admission.duplicate else "admitted",
-                                          "links": {"self": location}}),
-                            status_code=202, media_type="application/json", headers={"Location": location})
+        response = _Accepted(location, orjson.dumps({"id": admission.message_id,
+                                                     "status": "duplicate" if admission.duplicate else "admitted",
+                                                     "links": {"self": location}}))
         self._metrics.observe_admit(time.perf_counter() - started)
         return response
 
