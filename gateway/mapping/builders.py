@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gateway.mapping import timevalues
+from gateway.mapping.codegen import Gen, Node, constant, value_of
 from gateway.mapping.errors import MappingError
 from gateway.mapping.expressions import Evaluator
 from gateway.mapping.functions import json_number, to_decimal
@@ -26,7 +27,7 @@ def _part(compiler: Compiler, spec: Any, key: str, scope: Scope) -> Evaluator | 
     pos = position_of(spec, key)
     if isinstance(value, dict):
         return compiler.node(value, scope.child(key), None, pos)
-    return lambda bindings: value
+    return constant(value)
 
 
 def datetime_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position | None) -> Evaluator:
@@ -59,41 +60,45 @@ def datetime_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position 
         compiler.problem(position_of(spec, "tz_code"), f"{scope.path}: tz_code needs the {TIME_CODES_TABLE} table")
     mapping, path = compiler.mapping, scope.path
 
-    def zone_of(bindings: dict[str, Any]) -> str | None:
-        zone = tz(bindings) if tz is not None else None
-        if zone is None and tz_code is not None and codes is not None:
-            code = tz_code(bindings)
-            if code not in (None, ""):
-                entry = codes.get(str(code))
-                if entry is None:
-                    raise MappingError(f"unknown time code {code!r}", mapping=mapping, position=pos, field=path)
-                if isinstance(entry, dict):
-                    # "local" codes (X12 LT) leave the zone open: the value stays a local date/time.
-                    zone = None if entry.get("kind") == "local" else entry.get("zone") or entry.get("offset")
-                else:
-                    zone = entry
-        return zone
+    def zone_of_code(code: Any) -> str | None:
+        entry = codes.get(str(code))  # type: ignore[union-attr]
+        if entry is None:
+            raise MappingError(f"unknown time code {code!r}", mapping=mapping, position=pos, field=path)
+        if isinstance(entry, dict):
+            # "local" codes (X12 LT) leave the zone open: the value stays a local date/time.
+            return None if entry.get("kind") == "local" else entry.get("zone") or entry.get("offset")
+        return entry
 
-    def evaluate(bindings: dict[str, Any]) -> dict[str, Any] | None:
-        try:
-            zone = zone_of(bindings)
+    def parse_text(raw: Any, zone: str | None) -> dict[str, Any]:
+        if fmt in ("iso", "date"):
+            return timevalues.parse_iso(str(raw), zone, date_only=fmt == "date")
+        if fmt in ("epoch", "epoch_ms"):
+            return timevalues.parse_epoch(raw, millis=fmt == "epoch_ms")
+        return timevalues.parse_pattern(str(raw), fmt, zone)
+
+    def emit(gen: Gen, b: str) -> str:
+        out, zone = gen.fresh("t"), gen.fresh("z")
+        gen.line(f"{out} = None")
+        handler = gen.field_error(mapping, pos, path)
+        with gen.guarded(handler, errors=gen.ref(timevalues.TimeValueError, "TimeValueError")):
+            # The zone comes first: an unknown time code is an error even without a date.
+            gen.line(f"{zone} = {value_of(gen, tz, b) if tz is not None else None}")
+            if tz_code is not None and codes is not None:
+                with gen.block(f"if {zone} is None"):
+                    code = value_of(gen, tz_code, b)
+                    gen.line(f"if {code} is not None and {code} != '': {zone} = {gen.ref(zone_of_code, 'zone')}({code})")
             if fmt == "x12":
-                d = day(bindings) if day else None
-                if d in (None, ""):
-                    return None
-                return timevalues.parse_x12(d, clock(bindings) if clock else None, zone)
-            raw = text(bindings) if text else None
-            if raw in (None, ""):
-                return None
-            if fmt in ("iso", "date"):
-                return timevalues.parse_iso(str(raw), zone, date_only=fmt == "date")
-            if fmt in ("epoch", "epoch_ms"):
-                return timevalues.parse_epoch(raw, millis=fmt == "epoch_ms")
-            return timevalues.parse_pattern(str(raw), fmt, zone)
-        except timevalues.TimeValueError as exc:
-            raise MappingError(str(exc), mapping=mapping, position=pos, field=path) from None
+                day_value = value_of(gen, day, b) if day is not None else "None"
+                with gen.block(f"if {day_value} is not None and {day_value} != ''"):
+                    clock_value = value_of(gen, clock, b) if clock is not None else "None"
+                    gen.line(f"{out} = {gen.ref(timevalues.parse_x12, 'x12')}({day_value}, {clock_value}, {zone})")
+            else:
+                raw = value_of(gen, text, b) if text is not None else "None"
+                with gen.block(f"if {raw} is not None and {raw} != ''"):
+                    gen.line(f"{out} = {gen.ref(parse_text, 'parse')}({raw}, {zone})")
+        return out
 
-    return evaluate
+    return Node(emit, f"datetime {path}")
 
 
 def measure_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position | None) -> Evaluator:

@@ -19,11 +19,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.mapping.codegen import Gen, Node, constant, literal_atom, truthy_text, value_of
 from gateway.mapping.errors import MappingError
-from gateway.mapping.expressions import Evaluator, ExpressionError, compile_expression, free_variables, truthy as _truthy
+from gateway.mapping.expressions import Evaluator, ExpressionError, compile_expression, free_variables
 from gateway.mapping.functions import build_function, json_number, to_decimal
 from gateway.mapping.schema_check import SchemaView
 from gateway.mapping.tables import Table
@@ -80,55 +82,32 @@ def _per_document(fn: Evaluator) -> Evaluator:
     return evaluate
 
 
-def _constant(value: Any) -> Evaluator:
-    def evaluate(bindings: dict[str, Any]) -> Any:
-        return value
-    evaluate.is_constant = True  # type: ignore[attr-defined]
-    evaluate.free = frozenset()  # type: ignore[attr-defined]
-    return evaluate
-
-
 def _null(bindings: dict[str, Any]) -> None:
     return None
 
 
-def _fuse(chain: tuple[Callable[[Any], Any], ...]) -> Callable[[Any], Any] | None:
-    """One callable for a chain of steps; null stops the chain."""
-    if not chain:
-        return None
-    if len(chain) == 1:
-        return chain[0]
-    direct = tuple(getattr(step, "inner", step) for step in chain)
-
-    def fused(value: Any) -> Any:
-        for step in direct:
-            value = step(value)
-            if value is None:
-                return None
-        return value
-    return fused
+_null.emit = lambda gen, current: "None"  # type: ignore[attr-defined]
 
 
-def _plain_value(source: Evaluator, step: Callable[[Any], Any] | None, mapping: str, pos: Position | None,
-                 path: str) -> Evaluator:
-    """The common case, a source and its steps, without defaults, guards or requirements.
+def _steps(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str) -> None:
+    """Apply a chain of steps to the local ``value`` in place; null stops the chain."""
+    for step in chain:
+        with gen.block(f"if {value} is not None"):
+            emit = getattr(step, "emit_step", None)
+            if emit is not None:
+                emit(gen, value)
+            else:  # steps only ever see non-null values here, so the null-safe wrapper can go
+                gen.line(f"{value} = {gen.ref(getattr(step, 'inner', step), 's')}({value})")
 
-    The closure carries ``plain`` so an enclosing object can inline it (see ``_object_code``).
-    """
-    def evaluate(bindings: dict[str, Any]) -> Any:
-        try:
-            value = source(bindings)
-            if value is None or value == "":
-                return None
-            if step is not None:
-                value = step(value)
-        except MappingError:
-            raise
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            raise MappingError(str(exc), mapping=mapping, position=pos, field=path) from None
-        return None if value == "" else value
-    evaluate.plain = (source, step, pos, path)  # type: ignore[attr-defined]
-    return evaluate
+
+class _Value(Node):
+    """A value spec; ``place`` (position, field) when it is plain: a source and steps only."""
+
+    __slots__ = ("place",)
+
+    def __init__(self, emit: Any, label: str, place: tuple[Position | None, str] | None) -> None:
+        super().__init__(emit, label)
+        self.place = place
 
 
 @dataclass
@@ -180,7 +159,15 @@ class Compiler:
 
     def condition(self, text: Any, scope: Scope, pos: Position | None) -> Callable[[dict[str, Any]], bool]:
         evaluate = self.expression(text, scope, pos)
-        return _mark(lambda bindings: _truthy(evaluate(bindings)), _free(evaluate))
+
+        def emit(gen: Gen, b: str) -> str:
+            value = value_of(gen, evaluate, b)
+            out = gen.known.get(("truthy", value))
+            if out is None:
+                out = gen.known[("truthy", value)] = gen.fresh("c")
+                gen.line(f"{out} = {truthy_text(value)}")
+            return out
+        return _mark(Node(emit, f"condition {text!r:.60}"), _free(evaluate))
 
     # -- template nodes ------------------------------------------------------------------------
 
@@ -201,7 +188,7 @@ class Compiler:
             reason = schema.check_constant(tpl)
             if reason:
                 return self.problem(pos, f"{scope.path}: {reason}")
-        return _constant(tpl)
+        return constant(tpl)
 
     def object(self, tpl: dict[str, Any], scope: Scope, schema: SchemaView | None, pos: Position | None) -> Evaluator:
         guard = self.condition(tpl["$when"], scope, position_of(tpl, "$when")) if "$when" in tpl else None
@@ -225,8 +212,8 @@ class Compiler:
         constants = {key: fn(_NO_BINDINGS) for key, fn in fields if getattr(fn, "is_constant", False)}
         constants = {k: v for k, v in constants.items() if v is not None}
         items = [(key, fn) for key, fn in fields if not getattr(fn, "is_constant", False)]
-        built = _mark(_object_code(items, constants, guard, self.mapping), _free(guard, *(fn for _, fn in items)))
-        return self.cached(built)
+        built = Node(_object_emit(items, constants, guard, self.mapping), f"object {scope.path}")
+        return self.cached(_mark(built, _free(guard, *(fn for _, fn in items))))
 
     def list(self, tpl: list[Any], scope: Scope, schema: SchemaView | None, pos: Position | None) -> Evaluator:
         item_schema = None
@@ -259,28 +246,27 @@ class Compiler:
                 continue
             free |= part - {var} if expands else part
 
-        def evaluate(bindings: dict[str, Any]) -> list[Any] | None:
-            out: list[Any] = []
+        def emit(gen: Gen, b: str) -> str:
+            out = gen.fresh("l")
+            gen.line(f"{out} = []")
             for expands, fn, inner_fn, var in frozen:
                 if not expands:
-                    value = fn(bindings)
-                    if value is not None:
-                        out.append(value)
+                    value = value_of(gen, fn, b)
+                    gen.line(f"if {value} is not None: {out}.append({value})")
                     continue
-                elements = fn(bindings)
-                if elements is None:
-                    continue
-                if not isinstance(elements, list):
-                    elements = [elements]
-                for element in elements:
-                    if element is None:  # to_array(null) and sparse lists give nulls: no item for them
-                        continue
-                    value = inner_fn(dict(bindings, **{var: element}))  # type: ignore[misc]
-                    if value is not None:
-                        out.append(value)
-            return out or None
+                elements = value_of(gen, fn, b)
+                with gen.block(f"if {elements} is not None"):
+                    seq, element, inner = gen.fresh("s"), gen.fresh("e"), gen.fresh("b")
+                    gen.line(f"{seq} = {elements} if isinstance({elements}, list) else [{elements}]")
+                    # to_array(null) and sparse lists give nulls: no item for them
+                    with gen.block(f"for {element} in {seq}", nested=True), gen.block(f"if {element} is not None"):
+                        gen.line(f"{inner} = {{**{b}, {var!r}: {element}}}")
+                        value = value_of(gen, inner_fn, inner)  # type: ignore[arg-type]
+                        gen.line(f"if {value} is not None: {out}.append({value})")
+            gen.line(f"{out} = {out} or None")
+            return out
 
-        return self.cached(_mark(evaluate, free))
+        return self.cached(_mark(Node(emit, f"list {scope.path}"), free))
 
     # -- value specs ---------------------------------------------------------------------------
 
@@ -318,30 +304,30 @@ class Compiler:
         guard = self.condition(spec["when"], scope, position_of(spec, "when")) if "when" in spec else None
         chain = tuple(steps)
         mapping, path = self.mapping, scope.path
-        free = _free(source, guard)
-        if guard is None and default is None and not required:
-            return _mark(_plain_value(source, _fuse(chain), mapping, pos, path), free)
+        plain = guard is None and default is None and not required
 
-        def evaluate(bindings: dict[str, Any]) -> Any:
-            if guard is not None and not guard(bindings):
-                return None
-            try:
-                value = source(bindings)
-                for step in chain:
-                    if value is None:
-                        break
-                    value = step(value)
-            except MappingError:
-                raise
-            except (ValueError, TypeError, ArithmeticError) as exc:
-                raise MappingError(str(exc), mapping=mapping, position=pos, field=path) from None
-            if value is None or value == "":
-                value = default
-            if value is None and required:
-                raise MappingError("required value is missing", mapping=mapping, position=pos, field=path)
-            return value
+        def emit(gen: Gen, b: str) -> str:
+            out = gen.fresh()
+            if guard is not None:
+                gen.line(f"{out} = None")
+            with gen.block(f"if {value_of(gen, guard, b)}") if guard is not None else nullcontext():
+                with gen.guarded(gen.field_error(mapping, pos, path)):
+                    gen.line(f"{out} = {value_of(gen, source, b)}")
+                    if not plain:
+                        _steps(gen, chain, out)
+                    else:  # empty text is null before and after the steps
+                        gen.line(f"if {out} == '': {out} = None")
+                        if chain:
+                            _steps(gen, chain, out)
+                            gen.line(f"if {out} == '': {out} = None")
+                if not plain:
+                    gen.line(f"if {out} is None or {out} == '': {out} = {literal_atom(gen, default)}")
+                    if required:
+                        gen.line(f"if {out} is None: raise MappingError('required value is missing', "
+                                 f"mapping={gen.ref(mapping)}, position={gen.ref(pos)}, field={gen.ref(path)})")
+            return out
 
-        return _mark(evaluate, free)
+        return _mark(_Value(emit, f"value {path}", (pos, path) if plain else None), _free(source, guard))
 
     def source(self, key: str, arg: Any, scope: Scope, schema: SchemaView | None, pos: Position | None) -> Evaluator:
         if key == "from":
@@ -351,7 +337,7 @@ class Compiler:
                 reason = schema.check_constant(arg)
                 if reason:
                     return self.problem(pos, f"{scope.path}: {reason}")
-            return _constant(arg)
+            return constant(arg)
         if key == "format":
             return self.format(arg, scope, pos)
         if key == "first":
@@ -359,21 +345,19 @@ class Compiler:
                 return self.problem(pos, f"{scope.path}: first takes a list of expressions or value specs")
             options = tuple(self.expression(a, scope, position_of(arg, i)) if isinstance(a, str)
                             else self.node(a, scope, schema, position_of(arg, i)) for i, a in enumerate(arg))
-            return _mark(lambda b: next((v for v in (o(b) for o in options) if v is not None and v != ""), None),
-                         _free(*options))
+            return _mark(Node(_first_emit(options), f"first {scope.path}"), _free(*options))
         if key == "switch":
             return self.switch(arg, scope, schema, pos)
         if key == "hash":
             parts = arg if isinstance(arg, list) else [arg]
             fns = tuple(self.expression(p, scope, pos) for p in parts)
 
-            def digest(b: dict[str, Any]) -> str | None:
-                values = [fn(b) for fn in fns]
-                if all(v is None for v in values):
-                    return None
-                text = "\x1f".join("" if v is None else str(v) for v in values)
-                return hashlib.sha256(text.encode()).hexdigest()[:32]
-            return _mark(digest, _free(*fns))
+            def emit(gen: Gen, b: str) -> str:
+                values = [value_of(gen, fn, b) for fn in fns]
+                out = gen.fresh("h")
+                gen.line(f"{out} = {gen.ref(_digest, 'digest')}(({', '.join(values)},))")
+                return out
+            return _mark(Node(emit, f"hash {scope.path}"), _free(*fns))
         if key == "datetime":
             return builders.datetime_builder(self, arg, scope, pos)
         if key == "measure":
@@ -421,13 +405,22 @@ class Compiler:
                 self.problem(case_pos, f"{scope.path}: each switch case is {{when, then}}; {{else}} comes last")
         frozen = tuple(cases)
 
-        def evaluate(bindings: dict[str, Any]) -> Any:
-            for test, then in frozen:
-                if test is None or test(bindings):
-                    return then(bindings)
-            return None
+        def emit(gen: Gen, b: str) -> str:
+            out = gen.fresh()
+            gen.line(f"{out} = None")
+            with ExitStack() as branches:  # each case is tried in the else branch of the one before
+                for test, then in frozen:
+                    if test is None:
+                        gen.line(f"{out} = {value_of(gen, then, b)}")
+                        break
+                    with gen.block(f"if {value_of(gen, test, b)}"):
+                        gen.line(f"{out} = {value_of(gen, then, b)}")
+                    branches.enter_context(gen.block("else"))
+                else:
+                    gen.line("pass")
+            return out
 
-        return _mark(evaluate, _free(*(part for case in frozen for part in case)))
+        return _mark(Node(emit, f"switch {scope.path}"), _free(*(part for case in frozen for part in case)))
 
     def lookup(self, arg: Any, scope: Scope, pos: Position | None) -> Callable[[Any], Any]:
         options = {"table": arg} if isinstance(arg, str) else arg
@@ -457,48 +450,84 @@ class Compiler:
                                        field=path)
             return found
 
+        # Known codes resolve from a dict made now (the table never changes); others take find.
+        resolved: dict[str, Any] = {}
+        for code in table.codes():
+            try:
+                resolved[code] = find(code)
+            except MappingError:
+                continue
+
+        def emit_step(gen: Gen, value: str) -> None:
+            hit, missing = gen.fresh("t"), gen.ref(_MISSING, "missing")
+            gen.line(f"{hit} = {gen.ref(resolved, 'codes')}.get({value}, {missing}) "
+                     f"if {value}.__class__ is str else {missing}")
+            gen.line(f"{value} = {gen.ref(find, 'find')}({value}) if {hit} is {missing} else {hit}")
+        find.emit_step = emit_step  # type: ignore[attr-defined]
         return find
 
 
-def _object_code(items: list[tuple[str, Evaluator]], constants: dict[str, Any],
-                 guard: Callable[[dict[str, Any]], bool] | None, mapping: str) -> Evaluator:
-    """Straight-line Python building one object: no loop over fields, plain values inlined.
+_MISSING = object()
 
-    Compiled once per template object. A plain value (a path and its steps) is evaluated in
-    place; ``_i`` tracks which one runs so an error still names its field and mapping line.
+
+def _digest(values: tuple[Any, ...]) -> str | None:
+    """A stable 32-hex id of some values (null when all are null)."""
+    if all(v is None for v in values):
+        return None
+    text = "\x1f".join("" if v is None else str(v) for v in values)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _first_emit(options: tuple[Evaluator, ...]) -> Any:
+    """The first option that is neither null nor empty text; later options are not evaluated."""
+    def emit(gen: Gen, b: str) -> str:
+        out = gen.fresh()
+        gen.line(f"{out} = None")
+        with ExitStack() as branches:
+            for option in options:
+                value = value_of(gen, option, b)
+                with gen.block(f"if {value} is not None and {value} != ''"):
+                    gen.line(f"{out} = {value}")
+                branches.enter_context(gen.block("else"))
+            gen.line("pass")
+        return out
+    return emit
+
+
+def _object_emit(items: list[tuple[str, Evaluator]], constants: dict[str, Any],
+                 guard: Callable[[dict[str, Any]], bool] | None, mapping: str) -> Any:
+    """Straight-line Python building one object: no loop over fields.
+
+    A plain value (a source and its steps) reports its own errors. Any other failure inside the
+    object (a condition, a list's elements) names the plain field that ran last, or the first.
     """
-    namespace: dict[str, Any] = {"MappingError": MappingError, "C": constants, "G": guard, "MAPPING": mapping}
-    lines = ["def evaluate(b):"]
-    if guard is not None:
-        lines.append("    if not G(b): return None")
-    lines.append("    o = C.copy()" if constants else "    o = {}")
-    body: list[str] = []
-    places: list[tuple[Position | None, str]] = []
-    for i, (key, fn) in enumerate(items):
-        plain = getattr(fn, "plain", None)
-        if plain is None:
-            namespace[f"f{i}"] = fn
-            body += [f"    v = f{i}(b)", f"    if v is not None: o[{key!r}] = v"]
-            continue
-        source, step, pos, path = plain
-        namespace[f"s{i}"], namespace[f"t{i}"] = source, step
-        body += [f"    _i = {len(places)}", f"    v = s{i}(b)", "    if v is not None and v != '':"]
-        if step is not None:
-            body += [f"        v = t{i}(v)", "        if v is not None and v != '':", f"            o[{key!r}] = v"]
-        else:
-            body.append(f"        o[{key!r}] = v")
-        places.append((pos, path))
-    if places:
-        namespace["P"] = tuple(places)
-        lines += ["    _i = 0", "    try:", *("    " + line for line in body),
-                  "    except MappingError: raise",
-                  "    except (ValueError, TypeError, ArithmeticError) as exc:",
-                  "        raise MappingError(str(exc), mapping=MAPPING, position=P[_i][0], field=P[_i][1]) from None"]
-    else:
-        lines += body
-    lines.append("    return o or None")
-    exec(compile("\n".join(lines), "<mapping object>", "exec"), namespace)  # noqa: S102
-    return namespace["evaluate"]
+    places = tuple(getattr(fn, "place", None) for _, fn in items)
+    located = tuple(place for place in places if place is not None)
+
+    def emit(gen: Gen, b: str) -> str:
+        out = gen.fresh("o")
+        if guard is not None:
+            gen.line(f"{out} = None")
+        with gen.block(f"if {value_of(gen, guard, b)}") if guard is not None else nullcontext():
+            gen.line(f"{out} = {gen.ref(constants)}.copy()" if constants else f"{out} = {{}}")
+            where = gen.fresh("_i")
+            errors: Any = nullcontext()
+            if located:
+                gen.line(f"{where} = 0")
+                at = gen.ref(located, "places")
+                errors = gen.guarded(f"raise MappingError(str(exc), mapping={gen.ref(mapping)}, "
+                                     f"position={at}[{where}][0], field={at}[{where}][1]) from None")
+            with errors:
+                index = 0
+                for (key, fn), place in zip(items, places, strict=True):
+                    if place is not None:
+                        gen.line(f"{where} = {index}")
+                        index += 1
+                    value = value_of(gen, fn, b)
+                    gen.line(f"if {value} is not None: {out}[{key!r}] = {value}")
+            gen.line(f"{out} = {out} or None")
+        return out
+    return emit
 
 
 def _located_copy(original: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -519,6 +548,8 @@ def _coercer(schema: SchemaView | None) -> Callable[[Any], Any] | None:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return str(value)
             return value
+        to_text.emit_step = lambda gen, value: gen.line(  # type: ignore[attr-defined]
+            f"if {value}.__class__ is not str: {value} = {gen.ref(to_text, 'text')}({value})")
         return to_text
     if kinds and kinds <= {"number", "integer"}:
         def to_number(value: Any) -> Any:

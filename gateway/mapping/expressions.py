@@ -15,6 +15,8 @@ from typing import Any
 import jmespath
 from jmespath import exceptions as jmes_errors
 
+from gateway.mapping.codegen import Emit, Gen, function_of, literal_atom, truthy_text, value_of
+
 Evaluator = Callable[[dict[str, Any]], Any]
 
 MAX_EXPRESSION_CHARS = 2000
@@ -67,22 +69,45 @@ def _chain(node: dict[str, Any]) -> list[str | int] | None:
 
 
 def _direct(steps: list[str | int]) -> Evaluator:
-    """Straight-line Python for a chain, compiled once (JMESPath semantics: any miss is null).
+    """A chain as straight-line Python, compiled once (JMESPath semantics: any miss is null).
 
     Key steps use ``[]`` inside one try block: a missing key, a list or text where an object was
     expected, or a null on the way all raise and mean null. Index steps check for a list first,
-    because indexing text would return a character where JMESPath returns null.
+    because indexing text would return a character where JMESPath returns null; a null they give
+    makes the next step raise, and so the rest of the chain null. Each step's value is kept, so
+    a later chain with the same beginning (``stop.G62[0].G6201``, ``stop.G62[0].G6205``) starts
+    where this one got to.
     """
-    lines = ["def evaluate(bindings):", "    try:", f"        value = bindings[{steps[0]!r}]"]
-    for step in steps[1:]:
-        if isinstance(step, int):
-            lines.append("        if value.__class__ is not list:")
-            lines.append("            return None")
-        lines.append(f"        value = value[{step!r}]")
-    lines += ["    except (KeyError, TypeError, IndexError):", "        return None", "    return value"]
-    namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines), f"<path {'.'.join(map(str, steps))}>", "exec"), namespace)  # noqa: S102
-    return namespace["evaluate"]
+    def emit(gen: Gen, current: str) -> str:
+        done = len(steps)
+        while done and ("path", current, *steps[:done]) not in gen.known:
+            done -= 1
+        if done == len(steps):
+            return gen.known[("path", current, *steps)]
+        value = gen.known[("path", current, *steps[:done])] if done else current
+        names = [gen.fresh("p") for _ in steps[done:]]
+        gen.line(" = ".join(names) + " = None")
+        with gen.block("try", nested=True):
+            for step, name in zip(steps[done:], names, strict=True):
+                if isinstance(step, int):
+                    gen.line(f"{name} = {value}[{step!r}] if {value}.__class__ is list else None")
+                else:
+                    gen.line(f"{name} = {value}[{step!r}]")
+                value = name
+        with gen.block("except (KeyError, TypeError, IndexError)"):
+            gen.line("pass")
+        for i, name in enumerate(names, done + 1):
+            gen.known[("path", current, *steps[:i])] = name
+        return value
+
+    evaluate = function_of(emit, f"path {'.'.join(map(str, steps))}")
+    evaluate.emit = emit  # type: ignore[attr-defined]
+    return evaluate
+
+
+def _with_emit(fn: Evaluator, emit: Emit) -> Evaluator:
+    fn.emit = emit  # type: ignore[attr-defined]
+    return fn
 
 
 def _fast(node: dict[str, Any]) -> Evaluator | None:
@@ -98,9 +123,11 @@ def _fast(node: dict[str, Any]) -> Evaluator | None:
     children = node.get("children", [])
     if kind == "literal":
         value = node["value"]
-        return lambda current: value
+        literal = _with_emit(lambda current: value, lambda gen, current: literal_atom(gen, value))
+        literal.literal = value  # type: ignore[attr-defined]
+        return literal
     if kind in ("identity", "current"):
-        return lambda current: current
+        return _with_emit(lambda current: current, lambda gen, current: current)
     if kind == "index_expression" and children[0]["type"] == "identity" and all(
             c["type"] == "index" for c in children[1:]):
         indexes = tuple(c["value"] for c in children[1:])
@@ -135,34 +162,89 @@ def _fast(node: dict[str, Any]) -> Evaluator | None:
             def either(current: Any) -> Any:
                 value = left(current)
                 return value if truthy(value) else right(current)
-            return either
+            return _with_emit(either, _emit_junction(left, right, "either"))
 
         def both(current: Any) -> Any:
             value = left(current)
             return right(current) if truthy(value) else value
-        return both
+        return _with_emit(both, _emit_junction(left, right, "both"))
     if kind == "not_expression":
         inner = _fast(children[0])
         if inner is None:
             return None
-        return lambda current: not truthy(inner(current))
+
+        def negate(gen: Gen, current: str) -> str:
+            value, out = value_of(gen, inner, current), gen.fresh()
+            gen.line(f"{out} = not {truthy_text(value)}")
+            return out
+        return _with_emit(lambda current: not truthy(inner(current)), negate)
     if kind == "function_expression" and node["value"] in _NATIVE_FUNCTIONS:
         args = [_fast(child) for child in children]
         if any(a is None for a in args) or len(args) != _NATIVE_FUNCTIONS[node["value"]][0]:
             return None
         fn = _NATIVE_FUNCTIONS[node["value"]][1]
+        call = _emit_call(fn, args)
         if len(args) == 1:
             (only,) = args
-            return lambda current: fn(only(current))
+            return _with_emit(lambda current: fn(only(current)), call)
         first, second = args
-        return lambda current: fn(first(current), second(current))
+        return _with_emit(lambda current: fn(first(current), second(current)), call)
     if kind == "comparator" and node["value"] in _COMPARE:
         left, right = (_fast(child) for child in children)
         if left is None or right is None:
             return None
         compare = _COMPARE[node["value"]]
-        return lambda current: compare(left(current), right(current))
+        return _with_emit(lambda current: compare(left(current), right(current)),
+                          _emit_compare(node["value"], compare, left, right))
     return None
+
+
+def _once(emit: Emit, text: str) -> Emit:
+    """Emit an expression's code only where its value is not known yet (expressions have no effects)."""
+    def emit_once(gen: Gen, current: str) -> str:
+        key = ("expression", current, text)
+        atom = gen.known.get(key)
+        if atom is None:
+            atom = gen.known[key] = emit(gen, current)
+        return atom
+    return emit_once
+
+
+def _emit_junction(left: Evaluator, right: Evaluator, kind: str) -> Emit:
+    """``||`` (either) and ``&&`` (both): the right side is evaluated only when it decides."""
+    def emit(gen: Gen, current: str) -> str:
+        value, out = value_of(gen, left, current), gen.fresh()
+        gen.line(f"{out} = {value}")
+        with gen.block(f"if {'not ' if kind == 'either' else ''}{truthy_text(value)}"):
+            gen.line(f"{out} = {value_of(gen, right, current)}")
+        return out
+    return emit
+
+
+def _emit_call(fn: Callable[..., Any], args: list[Evaluator]) -> Emit:
+    def emit(gen: Gen, current: str) -> str:
+        values = [value_of(gen, arg, current) for arg in args]
+        out = gen.fresh()
+        gen.line(f"{out} = {gen.ref(fn, 'fn')}({', '.join(values)})")
+        return out
+    return emit
+
+
+def _emit_compare(op: str, compare: Callable[[Any, Any], Any], left: Evaluator, right: Evaluator) -> Emit:
+    # Against a text literal, JMESPath equality is Python's (true == 'x' is false either way):
+    # the common ``x == 'code'`` needs no call.
+    text = next((side.literal for side in (left, right)  # type: ignore[attr-defined]
+                 if isinstance(getattr(side, "literal", None), str)), None)
+
+    def emit(gen: Gen, current: str) -> str:
+        a, b = value_of(gen, left, current), value_of(gen, right, current)
+        out = gen.fresh()
+        if text is not None and op in ("eq", "ne"):
+            gen.line(f"{out} = {a} {'==' if op == 'eq' else '!='} {b}")
+        else:
+            gen.line(f"{out} = {gen.ref(compare, 'cmp')}({a}, {b})")
+        return out
+    return emit
 
 
 def _pipeline(parts: list[Evaluator], stop_on_null: bool) -> Evaluator:
@@ -308,6 +390,9 @@ def compile_expression(text: str, variables: set[str]) -> Evaluator:
                               f"known here: {', '.join(sorted(variables))}")
     fast = _fast(compiled.parsed)
     if fast is not None:
+        emit = getattr(fast, "emit", None)
+        if emit is not None:
+            fast.emit = _once(emit, text)  # type: ignore[attr-defined]
         return fast
     search = compiled.search
 

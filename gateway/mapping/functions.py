@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gateway.mapping.codegen import Gen
 
 Fn = Callable[[Any], Any]
 
@@ -221,12 +224,29 @@ _WITH_ARG: dict[str, Callable[[Any], Fn]] = {
 FUNCTION_NAMES = sorted([*_PLAIN, *_WITH_ARG])
 
 
+# Inline forms (see codegen) of the steps nearly every X12 value takes: text, the overwhelming
+# case, is handled in place; anything else goes through the function, with its checks.
+def _emit_trim(gen: Gen, value: str) -> None:
+    gen.line(f"{value} = {value}.strip() if {value}.__class__ is str else {gen.ref(_PLAIN['trim'], 'trim')}({value})")
+
+
+def _emit_empty_to_null(gen: Gen, value: str) -> None:
+    gen.line(f"{value} = ({value} if {value}.strip() else None) if {value}.__class__ is str "
+             f"else {gen.ref(_empty_to_null, 'empty')}({value})")
+
+
+_INLINE: dict[str, Callable[[Gen, str], None]] = {"trim": _emit_trim, "empty_to_null": _emit_empty_to_null}
+
+
 def build_function(step: Any) -> tuple[str, Fn]:
     """Turn one ``apply`` step (``name`` or ``{name: arg}``) into (name, callable)."""
     if isinstance(step, str):
         if step in _PLAIN:
             fn = _PLAIN[step]
-            return step, (fn if step in ("count", "first", "last") else _null_safe(fn))
+            built = fn if step in ("count", "first", "last") else _null_safe(fn)
+            if step in _INLINE:
+                built.emit_step = _INLINE[step]  # type: ignore[attr-defined]
+            return step, built
         if step in _WITH_ARG:
             raise ValueError(f"function {step!r} needs an argument: write {{{step}: ...}}")
         raise ValueError(f"unknown function {step!r}; known: {', '.join(FUNCTION_NAMES)}")

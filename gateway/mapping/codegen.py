@@ -1,0 +1,179 @@
+"""Straight-line Python for compiled mapping nodes.
+
+A compiled node is a callable on the bindings; most nodes also carry ``emit``, which writes the
+same evaluation as statements into a function being generated for an enclosing node. A whole
+event template thus becomes one Python function with no call per field, path or step: on rich
+documents (an X12 204's stops, parties and appointment windows, hundreds of values per event)
+the calls between small closures were most of the mapping time.
+
+``emit(gen, current)`` appends statements at ``gen``'s indentation that compute the node's value
+from the Python expression ``current`` (the bindings, or the element inside a projection) and
+returns an *atom*: a local name, a literal or a namespace name, safe to read several times and
+never assigned again. So a value computed once can serve again wherever the code that computed
+it has surely run (``Gen.known``): X12 mappings read the same segment, and test the same
+qualifiers, in dozens of places of one event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from gateway.mapping.errors import MappingError
+
+Emit = Callable[["Gen", str], str]
+
+# CPython refuses more than 20 statically nested blocks (loops, try) and 100 indentation levels;
+# deeper nodes are called instead of inlined, leaving room for what an inlined node opens itself.
+MAX_BLOCKS = 14
+MAX_INDENT = 60
+
+# What a value's source or steps may raise on bad data; the field's MappingError replaces it.
+DATA_ERRORS = "(ValueError, TypeError, ArithmeticError)"
+
+
+class Gen:
+    """The Python source of one function being generated: its lines, names and namespace."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {"MappingError": MappingError}
+        self._refs: dict[int, str] = {}
+        self._count = 0
+        self.indent = 1
+        self.blocks = 0
+        self.known: dict[tuple[Any, ...], str] = {}
+        """Atoms computed on every way to the current line: (what, from which current) → atom."""
+
+    def fresh(self, prefix: str = "v") -> str:
+        """A local name not used before in this function."""
+        self._count += 1
+        return f"{prefix}{self._count}"
+
+    def ref(self, obj: Any, prefix: str = "k") -> str:
+        """A namespace name bound to ``obj`` (the same object gets the same name)."""
+        name = self._refs.get(id(obj))
+        if name is None:
+            name = self._refs[id(obj)] = self.fresh(prefix)
+            self.namespace[name] = obj
+        return name
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self.indent + text)
+
+    @contextmanager
+    def block(self, header: str, nested: bool = False) -> Iterator[None]:
+        """``header:`` and an indented body; ``nested`` for loops and try, which CPython counts.
+
+        What the body computes may not have run after it (a branch not taken, a loop's last
+        element), so it is forgotten at its end.
+        """
+        self.line(header + ":")
+        self.indent += 1
+        self.blocks += nested
+        known = dict(self.known)
+        try:
+            yield
+        finally:
+            self.indent -= 1
+            self.blocks -= nested
+            self.known = known
+
+    def has_room(self) -> bool:
+        """Whether another node's code can be inlined here without hitting CPython's nesting limits."""
+        return self.blocks < MAX_BLOCKS and self.indent < MAX_INDENT
+
+    def field_error(self, mapping: str, pos: Any, path: str) -> str:
+        """The statement raising ``exc`` again as the MappingError of one field."""
+        return (f"raise MappingError(str(exc), mapping={self.ref(mapping)}, position={self.ref(pos)}, "
+                f"field={self.ref(path)}) from None")
+
+    def guarded(self, handler: str, errors: str = DATA_ERRORS) -> Any:
+        """A try block running ``handler`` on ``errors`` (a MappingError passes as it is)."""
+        return _Guarded(self, handler, errors)
+
+
+class _Guarded:
+    def __init__(self, gen: Gen, handler: str, errors: str) -> None:
+        self.gen, self.handler, self.errors = gen, handler, errors
+
+    def __enter__(self) -> None:
+        self.gen.line("try:")
+        self.gen.indent += 1
+        self.gen.blocks += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        gen = self.gen
+        if gen.lines[-1].strip() == "try:":
+            gen.line("pass")
+        gen.indent -= 1
+        gen.blocks -= 1
+        gen.line("except MappingError:")
+        gen.line("    raise")
+        gen.line(f"except {self.errors} as exc:")
+        gen.line("    " + self.handler)
+
+
+def truthy_text(atom: str) -> str:
+    """JMESPath truthiness of an atom, inline (null, false and empty text, lists and objects are false)."""
+    return (f"({atom} is not None and {atom} is not False and ({atom} != '' if {atom}.__class__ is str "
+            f"else ({atom} != '' and {atom} != [] and {atom} != {{}})))")
+
+
+def value_of(gen: Gen, fn: Callable[[Any], Any], current: str) -> str:
+    """Inline ``fn``'s code when it has some and there is room, else call it; returns an atom."""
+    emit = getattr(fn, "emit", None)
+    if emit is not None and gen.has_room():
+        return emit(gen, current)
+    out = gen.fresh()
+    gen.line(f"{out} = {gen.ref(fn, 'f')}({current})")
+    return out
+
+
+def function_of(emit: Emit, label: str) -> Callable[[Any], Any]:
+    """Compile ``emit``'s code into a function of one argument."""
+    gen = Gen()
+    result = emit(gen, "b")
+    source = "\n".join(["def evaluate(b):", *gen.lines, f"    return {result}"])
+    exec(compile(source, f"<{label}>", "exec"), gen.namespace)  # noqa: S102
+    return gen.namespace["evaluate"]
+
+
+class Node:
+    """A node that can be inlined (``emit``) or called, its function generated on first call.
+
+    Generating on first call keeps loading cheap: most nodes are only ever inlined into the
+    function of the event template that holds them.
+    """
+
+    __slots__ = ("_fn", "emit", "free", "label")
+
+    def __init__(self, emit: Emit, label: str, free: frozenset[str] | None = None) -> None:
+        self.emit = emit
+        self.label = label
+        self.free = free
+        self._fn: Callable[[Any], Any] | None = None
+
+    def __call__(self, current: Any) -> Any:
+        fn = self._fn
+        if fn is None:
+            fn = self._fn = function_of(self.emit, self.label)
+        return fn(current)
+
+
+def literal_atom(gen: Gen, value: Any) -> str:
+    """Small scalars as Python literals; anything else by reference (the very same object)."""
+    if value is None or value.__class__ in (bool, int) or (value.__class__ is str and len(value) < 80):
+        return repr(value)
+    return gen.ref(value)
+
+
+def constant(value: Any) -> Callable[[Any], Any]:
+    """A node that is always ``value``; objects merge such fields once, at load."""
+    def evaluate(bindings: Any) -> Any:
+        return value
+    evaluate.is_constant = True  # type: ignore[attr-defined]
+    evaluate.free = frozenset()  # type: ignore[attr-defined]
+    evaluate.emit = lambda gen, current: literal_atom(gen, value)  # type: ignore[attr-defined]
+    return evaluate
