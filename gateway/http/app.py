@@ -2,6 +2,9 @@
 
 No middleware stack: authentication, rate limiting and size limits are steps inside the admit
 endpoint, in the order that makes refusals cheapest, so the hot path pays only for what it uses.
+``POST /v1/messages`` does not even pass through Starlette's router and exception middleware
+(measured: 15 µs of a 55 µs admit, the router trying each route's pattern in turn); the admit
+endpoint answers its own errors, 500 included.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import logging
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import orjson
 import yaml
@@ -18,6 +22,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.config.model import Config
 from gateway.config.secrets import read_secret
@@ -26,12 +31,12 @@ from gateway.http.partners import PartnerDirectory
 from gateway.http.problems import Problem, problem_response
 from gateway.http.ratelimit import RateLimiter, TokenBucketLimiter
 from gateway.http.routes.admin import AdminHook, AdminRoutes
-from gateway.http.routes.messages import MessageRoutes
+from gateway.http.routes.messages import MESSAGES_PATH, MessageRoutes
 from gateway.http.routes.ops import OpsRoutes
 from gateway.store.base import Store
 from gateway.telemetry.metrics import Metrics
 
-__all__ = ["create_app", "openapi_document"]
+__all__ = ["GatewayApp", "create_app", "openapi_document"]
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +63,24 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
                             request.scope["path"])
 
 
+class GatewayApp(Starlette):
+    """The Starlette app, with ``POST /v1/messages`` handed straight to the admit endpoint."""
+
+    def __init__(self, admit: ASGIApp, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._admit = admit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == MESSAGES_PATH and scope["method"] == "POST":
+            scope["app"] = self
+            await self._admit(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
 def create_app(config: Config, store: Store, metrics: Metrics, *, replay: AdminHook | None = None,
                preview: AdminHook | None = None, tracer: Tracer | None = None, limiter: RateLimiter | None = None,
-               keys_reload_interval: float = 2.0) -> Starlette:
+               keys_reload_interval: float = 2.0) -> GatewayApp:
     """The gateway's HTTP API as an ASGI app.
 
     ``replay`` and ``preview`` are the admin hooks (see ``gateway.http.routes.admin``); without
@@ -78,5 +98,5 @@ def create_app(config: Config, store: Store, metrics: Metrics, *, replay: AdminH
                              Authenticator(directory, keychain), admin, limiter or TokenBucketLimiter())
     routes = [*messages.routes(), *AdminRoutes(admin, replay, preview).routes(),
               *OpsRoutes(store, metrics, orjson.dumps(openapi_document())).routes()]
-    return Starlette(routes=routes, exception_handlers={404: _not_found, 405: _method_not_allowed,
-                                                        Exception: _internal_error})
+    return GatewayApp(messages.admit, routes=routes,
+                      exception_handlers={404: _not_found, 405: _method_not_allowed, Exception: _internal_error})

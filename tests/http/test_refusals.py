@@ -167,3 +167,14 @@ def test_wrong_method_is_a_405_problem_with_allow(gw):
     r = gw.client.delete("/v1/messages")
     assert_problem(r, 405, "method-not-allowed")
     assert r.headers["allow"] == "POST"
+
+
+def test_an_unexpected_failure_while_admitting_is_a_500_problem_recorded_on_the_span(gw, monkeypatch):
+    async def broken(message):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(gw.store, "admit", broken)
+    assert_problem(gw.post(), 500, "internal-error")
+    admit = [s for s in gw.spans.get_finished_spans() if s.name == "admit"][-1]
+    assert admit.status.status_code.name == "ERROR"
+    assert gw.stored_count() == 0

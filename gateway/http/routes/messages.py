@@ -12,6 +12,7 @@ as two ASGI messages, skipping the Request/Response objects it would not otherwi
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 from urllib.parse import parse_qs
@@ -34,6 +35,8 @@ from gateway.telemetry.metrics import Metrics
 from gateway.telemetry.tracing import inject_context, link_from
 
 __all__ = ["Admit", "MessageRoutes"]
+
+log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/v1/messages"
 _MAX_IDEMPOTENCY_KEY = 255
@@ -147,10 +150,12 @@ class Admit:
             # Nothing was admitted and nobody is listening: there is no one to answer.
             span.set_attribute("gateway.client_disconnected", True)
             return None
-        except Exception as exc:  # recorded on the span, then left to the app's 500 handler
+        except Exception as exc:  # noqa: BLE001 - answered here: the app may route admit past its middleware
+            log.exception("unhandled error while admitting a message of partner %s", partner_id)
             span.record_exception(exc)
             span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-            raise
+            return problem_response(Problem("internal-error", "an unexpected error occurred; it has been logged"),
+                                    scope["path"])
         if admission.duplicate:
             span.set_attribute("gateway.duplicate_of", admission.message_id)
         self._metrics.admitted(partner_id, admission.duplicate)
@@ -186,10 +191,10 @@ class MessageRoutes:
         self._tracer = tracer
         self._auth = auth
         self._admin = admin
-        self._admit = Admit(store, metrics, tracer, auth, limiter)
+        self.admit = Admit(store, metrics, tracer, auth, limiter)
 
     def routes(self) -> list[Route]:
-        return [Route(MESSAGES_PATH, self._admit, methods=["POST"], name="admit"),
+        return [Route(MESSAGES_PATH, self.admit, methods=["POST"], name="admit"),
                 Route(MESSAGES_PATH + "/{message_id}", self.history, methods=["GET"], name="message_history")]
 
     async def history(self, request: Request) -> Response:
