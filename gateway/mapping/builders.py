@@ -117,11 +117,8 @@ def measure_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position |
         compiler.problem(position_of(spec, "unit"), f"{scope.path}: unknown unit {unit_const!r}")
     mapping, path = compiler.mapping, scope.path
 
-    def evaluate(bindings: dict[str, Any]) -> dict[str, Any] | None:
-        raw_value = parts["value"](bindings)  # type: ignore[misc]
-        if raw_value in (None, ""):
-            return None
-        unit = parts["unit"](bindings)  # type: ignore[misc]
+    def convert(raw_value: Any, unit: Any) -> tuple[int | float, Any, dict[str, Any]]:
+        """The value in the canonical unit, that unit, and the source (value, unit) as sent."""
         if unit in (None, ""):
             raise MappingError(f"measurement {raw_value!r} has no unit", mapping=mapping, position=pos, field=path)
         entry = units.get(str(unit))
@@ -134,14 +131,22 @@ def measure_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position |
         factor = to_decimal(entry.get("factor", 1))
         offset = to_decimal(entry.get("offset", 0))
         converted = round((number + offset) * factor, 6)  # offset first: (F - 32) * 5/9
-        out: dict[str, Any] = {"kind": parts["kind"](bindings), "value": json_number(converted),  # type: ignore[misc]
-                               "unit": entry.get("canonical") or entry.get("code"),
-                               "source": {"value": json_number(number), "unit": str(unit)}}
-        for key in ("role", "sensorId", "observedAt"):
-            if key in parts:
-                value = parts[key](bindings)  # type: ignore[misc]
-                if value is not None:
-                    out[key] = value
+        return (json_number(converted), entry.get("canonical") or entry.get("code"),
+                {"value": json_number(number), "unit": str(unit)})
+
+    def emit(gen: Gen, b: str) -> str:
+        out, done = gen.fresh("m"), gen.fresh("c")
+        gen.line(f"{out} = None")
+        raw = value_of(gen, parts["value"], b)  # type: ignore[arg-type]
+        with gen.block(f"if {raw} is not None and {raw} != ''"):
+            unit = value_of(gen, parts["unit"], b)  # type: ignore[arg-type]
+            gen.line(f"{done} = {gen.ref(convert, 'measure')}({raw}, {unit})")
+            kind = value_of(gen, parts["kind"], b)  # type: ignore[arg-type]
+            gen.line(f"{out} = {{'kind': {kind}, 'value': {done}[0], 'unit': {done}[1], 'source': {done}[2]}}")
+            for key in ("role", "sensorId", "observedAt"):
+                if key in parts:
+                    value = value_of(gen, parts[key], b)  # type: ignore[arg-type]
+                    gen.line(f"if {value} is not None: {out}[{key!r}] = {value}")
         return out
 
-    return evaluate
+    return Node(emit, f"measure {path}")

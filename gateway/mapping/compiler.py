@@ -68,18 +68,19 @@ def _per_document(fn: Evaluator) -> Evaluator:
     once and the same (never mutated) object goes into each event. The memo is keyed on the
     ``meta`` dict, which ``CompiledMapping.apply`` creates afresh for every call.
     """
-    memo: list[Any] = [None, None]
+    memo: list[Any] = [None]
 
-    def evaluate(bindings: dict[str, Any]) -> Any:
-        key = bindings.get("meta")
-        entry = memo[0]
-        if entry is not None and entry[0] is key:
-            return entry[1]
-        value = fn(bindings)
-        memo[0] = (key, value)
-        return value
-    evaluate.free = fn.free  # type: ignore[attr-defined]
-    return evaluate
+    def emit(gen: Gen, b: str) -> str:
+        cell, entry, key, out = gen.ref(memo, "memo"), gen.fresh("m"), gen.fresh("key"), gen.fresh()
+        gen.line(f"{entry} = {cell}[0]")
+        gen.line(f"{key} = {b}.get('meta')")
+        with gen.block(f"if {entry} is not None and {entry}[0] is {key}"):
+            gen.line(f"{out} = {entry}[1]")
+        with gen.block("else"):
+            gen.line(f"{out} = {value_of(gen, fn, b)}")
+            gen.line(f"{cell}[0] = ({key}, {out})  # one tuple: other threads see the old entry or the new")
+        return out
+    return Node(emit, "per document", fn.free)  # type: ignore[attr-defined]
 
 
 def _null(bindings: dict[str, Any]) -> None:

@@ -40,10 +40,19 @@ def _rfc3339(moment: datetime) -> str:
 
 
 def _instant(moment: datetime, source: str, tz: str | None, precision: str = "instant") -> dict[str, Any]:
-    utc = moment.astimezone(timezone.utc)
-    out: dict[str, Any] = {"instant": _rfc3339(moment), "instantUtc": _rfc3339(utc),
-                           "utcOffset": _fmt_offset(moment.utcoffset()), "precision": precision,
-                           "sourceText": source}
+    offset = moment.utcoffset()
+    if moment.microsecond or offset is None or offset.microseconds or offset.seconds % 60:
+        utc = moment.astimezone(timezone.utc)
+        instant, instant_utc = _rfc3339(moment), _rfc3339(utc)
+    else:
+        # Whole seconds and a whole-minute offset (every X12 time): the same texts from one zone
+        # lookup instead of four, which is most of the cost of a zoned time value.
+        local = moment.replace(tzinfo=None)
+        zone_text = _fmt_offset(offset)
+        utc_text = "Z" if moment.tzinfo is timezone.utc and zone_text == "+00:00" else zone_text
+        instant, instant_utc = local.isoformat() + utc_text, (local - offset).isoformat() + "Z"
+    out: dict[str, Any] = {"instant": instant, "instantUtc": instant_utc, "utcOffset": _fmt_offset(offset),
+                           "precision": precision, "sourceText": source}
     if tz:
         out["tz"] = tz
     return out
@@ -54,8 +63,12 @@ def utc_now_text() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+@lru_cache(maxsize=1024)
 def resolve_zone(zone: str | None) -> tuple[timezone | ZoneInfo | None, str | None]:
-    """An IANA name or a fixed offset ("+05:30", "UTC-5") → tzinfo and the IANA name if any."""
+    """An IANA name or a fixed offset ("+05:30", "UTC-5") → tzinfo and the IANA name if any.
+
+    Cached: a partner uses a handful of zones, and every time value of every event needs one.
+    """
     if not zone:
         return None, None
     if zone in ("UTC", "Z", "GMT", "Etc/UTC"):
@@ -131,6 +144,18 @@ def parse_epoch(value: Any, millis: bool = False) -> dict[str, Any]:
 
 def parse_x12(day_text: Any, time_text: Any, zone: str | None) -> dict[str, Any]:
     """X12 DTM/AT7/G62 style: CCYYMMDD or YYMMDD, HHMM[SS[d..]], zone from the time code."""
+    if all(v is None or v.__class__ is str for v in (day_text, time_text, zone)):
+        return dict(_parse_x12_cached(day_text, time_text, zone))
+    return _parse_x12(day_text, time_text, zone)
+
+
+@lru_cache(maxsize=8192)
+def _parse_x12_cached(day_text: str, time_text: str | None, zone: str | None) -> dict[str, Any]:
+    # The statuses of a 214 and the stops of a 204 repeat dates, times and zones; callers get a copy.
+    return _parse_x12(day_text, time_text, zone)
+
+
+def _parse_x12(day_text: Any, time_text: Any, zone: str | None) -> dict[str, Any]:
     day_s = str(day_text).strip()
     source = day_s if time_text in (None, "") else f"{day_s} {str(time_text).strip()}"
     try:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+import pytest
+
+from gateway.mapping import timevalues
 from tests.mapping.conftest import run, status_mapping
 
 
@@ -95,3 +100,15 @@ def test_datetime_text_can_be_cleaned_before_it_is_read(compile_yaml):
     spec = ("{datetime: {from: {from: doc.d, apply: [{replace: {old: '/Date(', new: ''}}, "
             "{replace: {old: ')/', new: ''}}]}, format: epoch_ms}}")
     assert occurred(compile_yaml, spec, {"d": "/Date(1471392000000)/"})["instantUtc"] == "2016-08-17T00:00:00Z"
+
+
+@pytest.mark.parametrize("zone", ["America/Chicago", "Europe/London", "Asia/Kathmandu", "America/St_Johns",
+                                  "Africa/Monrovia", "UTC", "+05:30", "-03:00"])
+@pytest.mark.parametrize("day", ["19370615", "19700101", "20240310", "20241103", "20690630"])
+def test_an_x12_instant_reads_as_the_zone_database_says(zone, day):
+    value = timevalues.parse_x12(day, "0230", zone)
+    moment = datetime(int(day[:4]), int(day[4:6]), int(day[6:]), 2, 30, tzinfo=timevalues.resolve_zone(zone)[0])
+    instant, utc = moment.isoformat(), moment.astimezone(timezone.utc).isoformat()
+    if moment.tzinfo is timezone.utc:
+        instant = instant.replace("+00:00", "Z")
+    assert value["instant"] == instant and value["instantUtc"] == utc.replace("+00:00", "Z")
