@@ -71,38 +71,39 @@ def _chain(node: dict[str, Any]) -> list[str | int] | None:
 def _direct(steps: list[str | int]) -> Evaluator:
     """A chain as straight-line Python, compiled once (JMESPath semantics: any miss is null).
 
-    Key steps use ``[]`` inside one try block: a missing key, a list or text where an object was
-    expected, or a null on the way all raise and mean null. Index steps check for a list first,
-    because indexing text would return a character where JMESPath returns null; a null they give
-    makes the next step raise, and so the rest of the chain null. Each step's value is kept, so
-    a later chain with the same beginning (``stop.G62[0].G6201``, ``stop.G62[0].G6205``) starts
-    where this one got to.
+    A key step on a plain dict is ``dict.get`` and an index step on a list checks the length:
+    optional X12 elements are missing all the time, and a raised and caught KeyError costs ten
+    times a lookup. Anything else (null on the way, text, another mapping type) takes
+    ``_step``. Each step's value is kept, so a later chain with the same beginning
+    (``stop.G62[0].G6201``, ``stop.G62[0].G6205``) starts where this one got to.
     """
     def emit(gen: Gen, current: str) -> str:
         done = len(steps)
         while done and ("path", current, *steps[:done]) not in gen.known:
             done -= 1
-        if done == len(steps):
-            return gen.known[("path", current, *steps)]
         value = gen.known[("path", current, *steps[:done])] if done else current
-        names = [gen.fresh("p") for _ in steps[done:]]
-        gen.line(" = ".join(names) + " = None")
-        with gen.block("try", nested=True):
-            for step, name in zip(steps[done:], names, strict=True):
-                if isinstance(step, int):
-                    gen.line(f"{name} = {value}[{step!r}] if {value}.__class__ is list else None")
-                else:
-                    gen.line(f"{name} = {value}[{step!r}]")
-                value = name
-        with gen.block("except (KeyError, TypeError, IndexError)"):
-            gen.line("pass")
-        for i, name in enumerate(names, done + 1):
-            gen.known[("path", current, *steps[:i])] = name
+        for i in range(done, len(steps)):
+            step, name = steps[i], gen.fresh("p")
+            if isinstance(step, int):
+                # Index steps check for a list: indexing text would give a character, JMESPath gives null.
+                fits = f"len({value}) > {step}" if step >= 0 else f"len({value}) >= {-step}"
+                gen.line(f"{name} = {value}[{step}] if {value}.__class__ is list and {fits} else None")
+            else:
+                gen.line(f"{name} = {value}.get({step!r}) if {value}.__class__ is dict else "
+                         f"None if {value} is None else {gen.ref(_step, 'step')}({value}, {step!r})")
+            gen.known[("path", current, *steps[:i + 1])] = value = name
         return value
 
     evaluate = function_of(emit, f"path {'.'.join(map(str, steps))}")
     evaluate.emit = emit  # type: ignore[attr-defined]
     return evaluate
+
+
+def _step(value: Any, key: str) -> Any:
+    try:
+        return value[key]
+    except (KeyError, TypeError, IndexError):
+        return None
 
 
 def _with_emit(fn: Evaluator, emit: Emit) -> Evaluator:
