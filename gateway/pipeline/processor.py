@@ -129,6 +129,7 @@ class MessageProcessor:
         kind = partner.x12.ack if partner is not None else None
         build = result.replies
         return {"dedup_keys": tuple(result.dedup_keys),
+                "refused_parts": tuple(QuarantineReason("decode", r.where, r.what, r.why) for r in result.rejected),
                 "replies": (lambda numbers, seen: build(numbers, seen, kind)) if wants_replies else None,
                 "reply_target": partner.x12.ack_target if partner is not None else None}
 

@@ -1,7 +1,8 @@
 """Replays for operators, to be called by the CLI (``gateway replay``) and the HTTP API
 (``POST /v1/admin/replay``).
 
-- ``replay_quarantined(store, message_id, requested_by)``: the store queues the *original raw bytes*
+- ``replay_quarantined(store, message_id, requested_by)``: for a quarantined message, or one with
+  parts refused on their own (X12 sets failing their guide), the store queues the *original raw bytes*
   again; the pipeline decodes and maps them with the mappings loaded *now* (so a fixed mapping
   version applies), and the message's history keeps the earlier quarantine reason and who replayed.
 - ``replay_dead_letter(store, dead_letter_id, requested_by)``: the outbox entry is queued again for
@@ -57,9 +58,12 @@ async def replay_dead_letters(store: Store, requested_by: str, target: str | Non
 
 async def replay_all_quarantined(store: Store, requested_by: str, partner: str | None = None,
                                  limit: int = 1000) -> list[Replayed]:
-    """Queue every quarantined message (of ``partner``, if given) again; at most ``limit``."""
-    return [await replay_quarantined(store, q.message_id, requested_by)
-            for q in store.quarantined(partner, limit=limit)]
+    """Queue every quarantined message (of ``partner``, if given) again; at most ``limit``.
+
+    A message quarantined for several reasons (several refused parts) is queued once.
+    """
+    messages = dict.fromkeys(q.message_id for q in store.quarantined(partner, limit=limit))
+    return [await replay_quarantined(store, message_id, requested_by) for message_id in messages]
 
 
 def replay_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]:

@@ -1,5 +1,9 @@
 """The SQLite schema of the embedded store (created on open, idempotent)."""
 
+from __future__ import annotations
+
+import sqlite3
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
     seq INTEGER PRIMARY KEY,
@@ -107,7 +111,8 @@ CREATE TABLE IF NOT EXISTS quarantine (
     mapping TEXT,
     created_at TEXT NOT NULL,
     replayed_at TEXT,
-    replayed_by TEXT
+    replayed_by TEXT,
+    part INTEGER NOT NULL DEFAULT 0   -- 1: one part refused (an X12 set) while the rest was translated
 );
 CREATE INDEX IF NOT EXISTS quarantine_message ON quarantine(message_id);
 
@@ -120,3 +125,15 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_message ON audit(message_id);
 """
+
+# Columns added after a table was first released: (table, column, definition). A database made
+# before gets them on open, so an older demo or test database keeps working.
+_ADDED_COLUMNS = [("quarantine", "part", "INTEGER NOT NULL DEFAULT 0")]
+
+
+def create_or_upgrade(conn: sqlite3.Connection) -> None:
+    """Create the tables that are missing and add the columns an older database lacks."""
+    conn.executescript(SCHEMA)
+    for table, column, definition in _ADDED_COLUMNS:
+        if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")

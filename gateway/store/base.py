@@ -90,6 +90,9 @@ class MessageOutcome:
     already recorded by another message, the message is a duplicate and its events are not stored.
     ``replies`` (X12 997/999/TA1) are built in the same transaction, numbered from durable
     sequences, kept with the message and, with a ``reply_target``, queued for delivery there.
+
+    ``refused_parts`` are parts refused on their own while the rest was translated (an X12 set
+    failing its guide): each is quarantined as a part, and the message can be replayed for them.
     """
 
     message_id: str
@@ -101,6 +104,7 @@ class MessageOutcome:
     dedup_keys: tuple[str, ...] = ()
     replies: ReplyBuilder | None = None
     reply_target: str | None = None
+    refused_parts: tuple[QuarantineReason, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +160,7 @@ class QuarantinedMessage:
     channel: str
     reason: QuarantineReason
     created_at: str
+    part: bool = False   # one part refused while the rest of the message was translated
 
 
 class NotReplayable(LookupError):

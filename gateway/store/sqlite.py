@@ -22,7 +22,7 @@ import orjson
 
 from gateway.documents import Reply
 from gateway.store._admissions import AdmissionQueue
-from gateway.store._schema import SCHEMA
+from gateway.store._schema import create_or_upgrade
 from gateway.store._writer import GroupCommitWriter
 from gateway.store.base import (Admission, AuditRecord, DeadLetter, DeliveryRecord, InboundMessage, MessageOutcome,
                                 NotReplayable, OutboxEntry, QuarantinedMessage, QuarantineReason, StoredEvent)
@@ -101,7 +101,7 @@ class SqliteStore:
 
         def writer_connection() -> sqlite3.Connection:
             conn = _connect(path)
-            conn.executescript(SCHEMA)
+            create_or_upgrade(conn)
             return conn
 
         self._writer = GroupCommitWriter(writer_connection, group_commit_max, group_commit_ms / 1000.0)
@@ -187,6 +187,10 @@ class SqliteStore:
                         reply_ids.add(reply_id)
                         events.append(StoredEvent(reply_id, f"x12.{reply.kind}", reply.body, reply.media_type))
                         deliveries.append((reply_id, o.reply_target))
+                conn.executemany("INSERT INTO quarantine (message_id, stage, location, what, why, mapping, created_at,"
+                                 " part) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+                                 [(o.message_id, q.stage, q.where, q.what, q.why, q.mapping, at)
+                                  for q in o.refused_parts])
                 if o.quarantine is not None:
                     q = o.quarantine
                     conn.execute("INSERT INTO quarantine (message_id, stage, location, what, why, mapping, created_at)"
@@ -295,10 +299,13 @@ class SqliteStore:
     async def replay_quarantined(self, message_id: str, requested_by: str) -> None:
         def op(conn: sqlite3.Connection) -> None:
             at = _now_text()
-            changed = conn.execute("UPDATE messages SET status = 'queued', lease_owner = NULL, lease_until = 0"
-                                   " WHERE id = ? AND status = 'quarantined'", (message_id,)).rowcount
+            changed = conn.execute(
+                "UPDATE messages SET status = 'queued', lease_owner = NULL, lease_until = 0 WHERE id = ?"
+                " AND (status = 'quarantined' OR (status = 'processed' AND EXISTS (SELECT 1 FROM quarantine"
+                " WHERE message_id = messages.id AND part = 1 AND replayed_at IS NULL)))", (message_id,)).rowcount
             if not changed:
-                raise NotReplayable(f"message {message_id} is not quarantined (or does not exist)")
+                raise NotReplayable(f"message {message_id} is neither quarantined nor has refused parts "
+                                    "(or does not exist)")
             conn.execute("UPDATE quarantine SET replayed_at = ?, replayed_by = ? WHERE message_id = ?"
                          " AND replayed_at IS NULL", (at, requested_by, message_id))
             _insert_audit(conn, [AuditRecord(message_id, "replay", {"kind": "quarantine", "requested_by": requested_by})], at)
@@ -337,11 +344,11 @@ class SqliteStore:
 
     def quarantined(self, partner: str | None = None, limit: int = 100) -> list[QuarantinedMessage]:
         rows = self._read(
-            "SELECT q.message_id, m.partner, m.channel, q.stage, q.location, q.what, q.why, q.mapping, q.created_at"
-            " FROM quarantine q JOIN messages m ON m.id = q.message_id"
-            " WHERE m.status = 'quarantined' AND q.replayed_at IS NULL AND (? IS NULL OR m.partner = ?)"
-            " ORDER BY q.id LIMIT ?", (partner, partner, limit))
-        return [QuarantinedMessage(r[0], r[1], r[2], QuarantineReason(r[3], r[4], r[5], r[6], r[7]), r[8])
+            "SELECT q.message_id, m.partner, m.channel, q.stage, q.location, q.what, q.why, q.mapping, q.created_at,"
+            " q.part FROM quarantine q JOIN messages m ON m.id = q.message_id"
+            " WHERE q.replayed_at IS NULL AND (m.status = 'quarantined' OR (m.status = 'processed' AND q.part = 1))"
+            " AND (? IS NULL OR m.partner = ?) ORDER BY q.id LIMIT ?", (partner, partner, limit))
+        return [QuarantinedMessage(r[0], r[1], r[2], QuarantineReason(r[3], r[4], r[5], r[6], r[7]), r[8], bool(r[9]))
                 for r in rows]
 
     # -- small durable facts ---------------------------------------------------------------------
@@ -395,7 +402,7 @@ class SqliteStore:
                 audit = conn.execute("SELECT at, stage, detail FROM audit WHERE message_id = ? ORDER BY id",
                                      (message_id,)).fetchall()
                 quarantine = conn.execute("SELECT stage, location, what, why, mapping, created_at, replayed_at,"
-                                          " replayed_by FROM quarantine WHERE message_id = ? ORDER BY id",
+                                          " replayed_by, part FROM quarantine WHERE message_id = ? ORDER BY id",
                                           (message_id,)).fetchall()
                 events = conn.execute("SELECT body FROM events WHERE message_id = ? AND type NOT LIKE 'x12.%'"
                                       " ORDER BY rowid", (message_id,)).fetchall()
@@ -408,14 +415,13 @@ class SqliteStore:
                                         (message_id,)).fetchall()
             finally:
                 conn.execute("COMMIT")
+        # Parts refused on their own (an X12 set failing its guide) are marked "part".
         errors = [{"stage": q[0], "where": q[1], "what": q[2], "why": q[3], "mapping": q[4], "at": q[5],
-                   "replayed_at": q[6], "replayed_by": q[7]} for q in quarantine]
+                   "replayed_at": q[6], "replayed_by": q[7], **({"part": True} if q[8] else {})} for q in quarantine]
+        whole = [e for e in errors if not e.get("part")]
         admitted = {"at": row[4], "stage": "admit", "partner": row[1], "channel": row[2], "content_type": row[3],
                     "bytes": row[9], "sha256": row[7], "idempotency_key": row[6]}
         stages = [admitted, *({"at": a[0], "stage": a[1], **orjson.loads(a[2])} for a in audit)]
-        # Parts refused on their own (an X12 set failing its guide) while the rest was translated.
-        errors.extend({"stage": "decode", "part": True, "at": st["at"], **part}
-                      for st in stages if st["stage"] == "decode" for part in st.get("rejected", ()))
         entries = {o[0]: o for o in outbox}
         delivered = [{"at": a[2], "stage": "deliver", "target": entries[a[0]][1], "event_id": entries[a[0]][2],
                       "attempt": a[1], "outcome": a[3], "status_code": a[4], "detail": a[5], "duration_ms": a[6],
@@ -435,7 +441,7 @@ class SqliteStore:
             "deliveries": [{"id": o[0], "target": o[1], "event_id": o[2], "status": o[3], "attempts": o[4],
                             "next_attempt_at": o[5], "last_error": o[6], "history": by_entry.get(o[0], [])}
                            for o in outbox],
-            "quarantine": errors[len(quarantine) - 1] if quarantine and row[5] == "quarantined" else None,
+            "quarantine": whole[-1] if whole and row[5] == "quarantined" else None,
             "replies": [{"kind": r[0], "media_type": r[1], "body": r[2].decode("utf-8", "replace"), "at": r[3]}
                         for r in replies],
         }

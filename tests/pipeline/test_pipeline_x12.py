@@ -15,6 +15,7 @@ from canonical.validate import CanonicalValidator
 from gateway.config.model import Partner, RateLimit, X12Settings
 from gateway.mapping import MappingRegistry
 from gateway.pipeline.processor import MessageProcessor, PipelineParts
+from gateway.pipeline.replay import replay_all_quarantined
 from gateway.pipeline.worker import PipelineWorker
 from gateway.route import Router
 from gateway.store.sqlite import SqliteStore
@@ -109,3 +110,29 @@ async def test_an_interchange_whose_every_set_is_refused_is_quarantined_and_stil
     assert "interchange 000006045" in history["quarantine"]["where"] + history["quarantine"]["what"]
     [ack] = history["replies"]
     assert "AK5*R" in ack["body"] or "AK9*R" in ack["body"]
+
+
+async def test_sets_refused_on_their_own_are_listed_as_quarantined_parts(
+        store: SqliteStore, registry: MappingRegistry, validator: CanonicalValidator) -> None:
+    m = message(ACCEPTED.read_bytes(), content_type=EDI)
+    await store.admit(m)
+    await drain(store, processor(registry, validator), lambda: store.counts()["processed"] == 1)
+    parked = store.quarantined()
+    assert len(parked) == 9 and all(q.part and q.message_id == m.id for q in parked)
+    assert all(q.reason.stage == "decode" and q.reason.where and q.reason.what for q in parked)
+
+
+async def test_a_message_with_refused_sets_can_be_replayed_without_emitting_its_events_twice(
+        store: SqliteStore, registry: MappingRegistry, validator: CanonicalValidator) -> None:
+    m = message(ACCEPTED.read_bytes(), content_type=EDI)
+    await store.admit(m)
+    proc = processor(registry, validator)
+    await drain(store, proc, lambda: store.counts()["processed"] == 1)
+    [replayed] = await replay_all_quarantined(store, "planner@acme")
+    assert replayed.ref == m.id and store.counts()["inbox"] == 1
+    await drain(store, proc, lambda: store.counts()["processed"] == 1)
+    history = store.message_history(m.id)
+    assert history is not None and len(history["events"]) == 10
+    assert len(await store.claim_deliveries("erp", "d", 100, 30)) == 10
+    parts = [e for e in history["errors"] if e.get("part")]
+    assert len(parts) == 18 and sum(e["replayed_by"] == "planner@acme" for e in parts) == 9
