@@ -2,10 +2,11 @@
 
 One command, loopback only, stops by itself::
 
-    .venv/bin/python ops/bench/admit_bench.py [--duration 10] [--connections 32] [--sample FILE]
+    .venv/bin/python ops/bench/admit_bench.py [--duration 10] [--connections 32] [--sample FILE] [--unpinned]
 
 In one run it serves, one after the other, with uvicorn (uvloop + httptools, one worker, pinned to
-CPU 0 while wrk runs on CPU 1):
+CPU 0 while wrk runs on CPU 1; with ``--unpinned`` every process may run on either core, as in
+a deployment, where the gateway's store thread can use the core wrk leaves idle):
 
   (a) bare     — a Starlette endpoint that reads the body and answers 202;
   (b) gateway  — ``create_app`` on the real SQLite store (WAL, synchronous=FULL, group commit):
@@ -178,12 +179,14 @@ def _fsync_ms(directory: Path, samples: int = 100) -> tuple[float, float]:
     return times[samples // 2], times[int(samples * 0.99) - 1]
 
 
-def _pinned(cpu: int) -> list[str]:
-    return ["taskset", "-c", str(cpu)] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
+def _pinned(cpu: int | None) -> list[str]:
+    if cpu is None or not shutil.which("taskset") or (os.cpu_count() or 1) < 2:
+        return []
+    return ["taskset", "-c", str(cpu)]
 
 
-def _wrk(port: int, seconds: int, connections: int, env: dict[str, str]) -> str:
-    out = subprocess.run([*_pinned(1), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+def _wrk(port: int, seconds: int, connections: int, env: dict[str, str], cpu: int | None) -> str:
+    out = subprocess.run([*_pinned(cpu), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
                           "-s", env["BENCH_LUA"], f"http://127.0.0.1:{port}/v1/messages"],
                          env=env, check=True, capture_output=True, text=True)
     return out.stdout
@@ -204,15 +207,16 @@ def run_server(kind: str, args: argparse.Namespace, workdir: Path, env: dict[str
     """Start one server, warm it up, then run each (connections, seconds) load against it."""
     port = _free_port()
     extra = ["--group-commit-ms", str(args.group_commit_ms)] if args.group_commit_ms is not None else []
-    proc = subprocess.Popen([*_pinned(0), sys.executable, __file__, "--serve", kind, "--port", str(port),
+    server_cpu, wrk_cpu = (None, None) if args.unpinned else (0, 1)
+    proc = subprocess.Popen([*_pinned(server_cpu), sys.executable, __file__, "--serve", kind, "--port", str(port),
                              "--workdir", str(workdir), *extra])
     results = []
     try:
         _wait_ready(port, proc)
-        _wrk(port, 2, args.connections, {**env, "BENCH_RUN": f"{kind}-{tag}-warmup"})  # warm caches and the WAL
+        _wrk(port, 2, args.connections, {**env, "BENCH_RUN": f"{kind}-{tag}-warmup"}, wrk_cpu)  # warm caches and the WAL
         for i, (connections, seconds) in enumerate(loads):
             cpu_before = _cpu_seconds(proc.pid)
-            text = _wrk(port, seconds, connections, {**env, "BENCH_RUN": f"{kind}-{tag}-measured{i}"})
+            text = _wrk(port, seconds, connections, {**env, "BENCH_RUN": f"{kind}-{tag}-measured{i}"}, wrk_cpu)
             results.append(_parse(kind, connections, text, _cpu_seconds(proc.pid) - cpu_before,
                                   _peak_rss_mib(proc.pid)))
     finally:
@@ -251,6 +255,8 @@ def main() -> int:
     parser.add_argument("--sample", type=Path, default=DEFAULT_SAMPLE, help="JSON body to POST")
     parser.add_argument("--group-commit-ms", type=float, default=None,
                         help="store group-commit wait (default: the configuration default)")
+    parser.add_argument("--unpinned", action="store_true",
+                        help="let the kernel place server and wrk on either core (default: server on CPU 0, wrk on CPU 1)")
     parser.add_argument("--serve", choices=["bare", "gateway"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
@@ -289,8 +295,9 @@ def main() -> int:
     bare, gateway = _median(bare_runs), _median(gateway_runs)
     ratio = gateway.rps / bare.rps
     body = args.sample.read_bytes()
-    print(f"\nadmit bench: wrk -t1 -c{args.connections} -d{args.duration}s on CPU 1, uvicorn (uvloop, httptools, 1 worker) "
-          f"on CPU 0; {args.rounds} alternating rounds, median shown; body {args.sample.name} ({len(body)} B, "
+    placement = "wrk and server unpinned" if args.unpinned else "wrk on CPU 1, server on CPU 0"
+    print(f"\nadmit bench: wrk -t1 -c{args.connections} -d{args.duration}s, uvicorn (uvloop, httptools, 1 worker); "
+          f"{placement}; {args.rounds} alternating rounds, median shown; body {args.sample.name} ({len(body)} B, "
           f"sha256 {hashlib.sha256(body).hexdigest()[:12]}); store group commit: "
           f"{args.group_commit_ms if args.group_commit_ms is not None else 'default'} ms; load average before: {load_before}, "
           f"after: {Path('/proc/loadavg').read_text().split()[0]}\n")
