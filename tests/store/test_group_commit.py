@@ -9,8 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from store_support import message
 
 from gateway.store._writer import GroupCommitWriter, Op
+from gateway.store.base import Admission
+from gateway.store.sqlite import SqliteStore
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -71,3 +76,31 @@ async def test_close_commits_what_the_current_turn_submitted(tmp_path: Path) -> 
     assert await pending is not None
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT x FROM t").fetchall() == [(5,)]
+
+
+_admission = st.tuples(st.sampled_from(["acme", "globex"]), st.sampled_from([None, "k1", "k2", "k3"]),
+                       st.sampled_from([b"a", b"b", b"c"]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.lists(_admission, min_size=1, max_size=150))
+def test_admissions_written_together_keep_one_original_per_partner_and_key(tmp_path_factory: pytest.TempPathFactory,
+                                                                           batch: list[tuple[str, str | None, bytes]]
+                                                                           ) -> None:
+    store = SqliteStore(tmp_path_factory.mktemp("bulk") / "gateway.db")
+
+    async def admit_all() -> list[Admission]:
+        return list(await asyncio.gather(*(store.admit(message(body, partner, key)) for partner, key, body in batch)))
+
+    try:
+        admissions = asyncio.run(admit_all())
+    finally:
+        store.close()
+    first: dict[tuple[str, object], str] = {}
+    for (partner, key, body), admission in zip(batch, admissions, strict=True):
+        identity = (partner, key if key is not None else body)
+        if identity not in first:
+            assert not admission.duplicate
+            first[identity] = admission.message_id
+        else:
+            assert admission.duplicate and admission.message_id == first[identity]
