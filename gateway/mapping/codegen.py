@@ -70,12 +70,15 @@ class Gen:
         element), so it is forgotten at its end.
         """
         self.line(header + ":")
+        start = len(self.lines)
         self.indent += 1
         self.blocks += nested
         known = dict(self.known)
         try:
             yield
         finally:
+            if len(self.lines) == start:
+                self.line("pass")
             self.indent -= 1
             self.blocks -= nested
             self.known = known
@@ -105,7 +108,7 @@ class _Guarded:
 
     def __exit__(self, *exc_info: object) -> None:
         gen = self.gen
-        if gen.lines[-1].strip() == "try:":
+        if gen.lines[-1].endswith("try:"):
             gen.line("pass")
         gen.indent -= 1
         gen.blocks -= 1

@@ -101,6 +101,35 @@ def _steps(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str) -> Non
                 gen.line(f"{value} = {gen.ref(getattr(step, 'inner', step), 's')}({value})")
 
 
+def _text_steps(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str) -> str:
+    """Apply a chain to a local known to hold non-empty text, skipping the checks text makes moot.
+
+    Nearly every X12 value is text; a step's ``on_text`` writes its text-only form and says what
+    the value is then: "text", "text?" (text or null) or "any". Returns that for the whole chain.
+    """
+    kind = "text"
+    for step in chain:
+        if getattr(step, "keeps_text", False):
+            continue
+        on_text = getattr(step, "on_text", None)
+        if kind == "any" or on_text is None:
+            _steps(gen, (step,), value)
+            kind = "any"
+            continue
+        with gen.block(f"if {value} is not None") if kind == "text?" else nullcontext():
+            after = on_text(gen, value)
+        kind = after if kind == "text" or after == "any" else "text?"
+    return kind
+
+
+def _plain_steps(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str) -> None:
+    """A plain value's steps on any value: empty text is null before and after them."""
+    gen.line(f"if {value} == '': {value} = None")
+    if chain:
+        _steps(gen, chain, value)
+        gen.line(f"if {value} == '': {value} = None")
+
+
 class _Value(Node):
     """A value spec; ``place`` (position, field) when it is plain: a source and steps only."""
 
@@ -316,11 +345,17 @@ class Compiler:
                     gen.line(f"{out} = {value_of(gen, source, b)}")
                     if not plain:
                         _steps(gen, chain, out)
-                    else:  # empty text is null before and after the steps
-                        gen.line(f"if {out} == '': {out} = None")
-                        if chain:
-                            _steps(gen, chain, out)
-                            gen.line(f"if {out} == '': {out} = None")
+                    elif chain and getattr(chain[0], "on_text", None) is not None:
+                        with gen.block(f"if {out}.__class__ is str"):
+                            with gen.block(f"if {out}"):
+                                empty = f"{out} == ''" if _text_steps(gen, chain, out) == "any" else f"not {out}"
+                                gen.line(f"if {empty}: {out} = None")
+                            with gen.block("else"):
+                                gen.line(f"{out} = None")
+                        with gen.block(f"elif {out} is not None"):
+                            _plain_steps(gen, chain, out)
+                    else:
+                        _plain_steps(gen, chain, out)
                 if not plain:
                     gen.line(f"if {out} is None or {out} == '': {out} = {literal_atom(gen, default)}")
                     if required:
@@ -464,7 +499,14 @@ class Compiler:
             gen.line(f"{hit} = {gen.ref(resolved, 'codes')}.get({value}, {missing}) "
                      f"if {value}.__class__ is str else {missing}")
             gen.line(f"{value} = {gen.ref(find, 'find')}({value}) if {hit} is {missing} else {hit}")
+
+        def on_text(gen: Gen, value: str) -> str:
+            hit, missing = gen.fresh("t"), gen.ref(_MISSING, "missing")
+            gen.line(f"{hit} = {gen.ref(resolved, 'codes')}.get({value}, {missing})")
+            gen.line(f"{value} = {gen.ref(find, 'find')}({value}) if {hit} is {missing} else {hit}")
+            return "any"
         find.emit_step = emit_step  # type: ignore[attr-defined]
+        find.on_text = on_text  # type: ignore[attr-defined]
         return find
 
 
@@ -551,6 +593,8 @@ def _coercer(schema: SchemaView | None) -> Callable[[Any], Any] | None:
             return value
         to_text.emit_step = lambda gen, value: gen.line(  # type: ignore[attr-defined]
             f"if {value}.__class__ is not str: {value} = {gen.ref(to_text, 'text')}({value})")
+        to_text.keeps_text = True  # type: ignore[attr-defined]
+        to_text.on_text = lambda gen, value: "text"  # type: ignore[attr-defined]
         return to_text
     if kinds and kinds <= {"number", "integer"}:
         def to_number(value: Any) -> Any:
