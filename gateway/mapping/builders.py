@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from gateway.mapping import timevalues
@@ -117,6 +118,8 @@ def measure_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position |
         compiler.problem(position_of(spec, "unit"), f"{scope.path}: unknown unit {unit_const!r}")
     mapping, path = compiler.mapping, scope.path
 
+    converters: dict[int, tuple[Decimal, Decimal, Any]] = {}
+
     def convert(raw_value: Any, unit: Any) -> tuple[int | float, Any, dict[str, Any]]:
         """The value in the canonical unit, that unit, and the source (value, unit) as sent."""
         if unit in (None, ""):
@@ -128,11 +131,9 @@ def measure_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position |
             number = to_decimal(raw_value)
         except ValueError as exc:
             raise MappingError(str(exc), mapping=mapping, position=pos, field=path) from None
-        factor = to_decimal(entry.get("factor", 1))
-        offset = to_decimal(entry.get("offset", 0))
+        factor, offset, canonical = converters.get(id(entry)) or _converter(entry, converters)
         converted = round((number + offset) * factor, 6)  # offset first: (F - 32) * 5/9
-        return (json_number(converted), entry.get("canonical") or entry.get("code"),
-                {"value": json_number(number), "unit": str(unit)})
+        return json_number(converted), canonical, {"value": json_number(number), "unit": str(unit)}
 
     def emit(gen: Gen, b: str) -> str:
         out, done = gen.fresh("m"), gen.fresh("c")
@@ -150,3 +151,10 @@ def measure_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position |
         return out
 
     return Node(emit, f"measure {path}")
+
+
+def _converter(entry: dict[str, Any], converters: dict[int, tuple[Decimal, Decimal, Any]]) -> tuple[Decimal, Decimal, Any]:
+    """A unit row's factor, offset and canonical unit, read once (the table never changes)."""
+    found = converters[id(entry)] = (to_decimal(entry.get("factor", 1)), to_decimal(entry.get("offset", 0)),
+                                     entry.get("canonical") or entry.get("code"))
+    return found
