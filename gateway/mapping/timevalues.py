@@ -149,7 +149,7 @@ def parse_x12(day_text: Any, time_text: Any, zone: str | None) -> dict[str, Any]
     return _parse_x12(day_text, time_text, zone)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _parse_x12_cached(day_text: str, time_text: str | None, zone: str | None) -> dict[str, Any]:
     # The statuses of a 214 and the stops of a 204 repeat dates, times and zones; callers get a copy.
     return _parse_x12(day_text, time_text, zone)
