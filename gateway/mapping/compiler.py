@@ -101,25 +101,28 @@ def _steps(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str) -> Non
                 gen.line(f"{value} = {gen.ref(getattr(step, 'inner', step), 's')}({value})")
 
 
-def _text_steps(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str) -> str:
+def _text_steps(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str) -> None:
     """Apply a chain to a local known to hold non-empty text, skipping the checks text makes moot.
 
-    Nearly every X12 value is text; a step's ``on_text`` writes its text-only form and says what
-    the value is then: "text", "text?" (text or null) or "any". Returns that for the whole chain.
+    Nearly every X12 value is text. A step's ``on_text`` writes its text-only form and says what
+    the value is then: "text" (maybe empty), "text?" (non-empty text or null) or "any"; a step
+    without one, or any step after "any", takes the general form. Empty text ends as null.
     """
-    kind = "text"
+    general = nullable = empty = False
     for step in chain:
-        if getattr(step, "keeps_text", False):
-            continue
         on_text = getattr(step, "on_text", None)
-        if kind == "any" or on_text is None:
+        if general or on_text is None:
             _steps(gen, (step,), value)
-            kind = "any"
+            general = True
             continue
-        with gen.block(f"if {value} is not None") if kind == "text?" else nullcontext():
+        with gen.block(f"if {value} is not None") if nullable else nullcontext():
             after = on_text(gen, value)
-        kind = after if kind == "text" or after == "any" else "text?"
-    return kind
+        general = after == "any"
+        nullable, empty = (True, False) if after == "text?" else (nullable, True)
+    if general:
+        gen.line(f"if {value} == '': {value} = None")
+    elif empty:
+        gen.line(f"if not {value}: {value} = None")
 
 
 def _plain_steps(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str) -> None:
@@ -345,13 +348,16 @@ class Compiler:
                     gen.line(f"{out} = {value_of(gen, source, b)}")
                     if not plain:
                         _steps(gen, chain, out)
-                    elif chain and getattr(chain[0], "on_text", None) is not None:
+                    elif chain and all(hasattr(step, "on_text") for step in chain[:1]):
+                        working = tuple(step for step in chain if not getattr(step, "keeps_text", False))
                         with gen.block(f"if {out}.__class__ is str"):
-                            with gen.block(f"if {out}"):
-                                empty = f"{out} == ''" if _text_steps(gen, chain, out) == "any" else f"not {out}"
-                                gen.line(f"if {empty}: {out} = None")
-                            with gen.block("else"):
-                                gen.line(f"{out} = None")
+                            if not working:
+                                gen.line(f"if not {out}: {out} = None")
+                            else:
+                                with gen.block(f"if {out}"):
+                                    _text_steps(gen, working, out)
+                                with gen.block("else"):
+                                    gen.line(f"{out} = None")
                         with gen.block(f"elif {out} is not None"):
                             _plain_steps(gen, chain, out)
                     else:
@@ -542,10 +548,13 @@ def _object_emit(items: list[tuple[str, Evaluator]], constants: dict[str, Any],
     """Straight-line Python building one object: no loop over fields.
 
     A plain value (a source and its steps) reports its own errors. Any other failure inside the
-    object (a condition, a list's elements) names the plain field that ran last, or the first.
+    object (a condition, a list's elements) names the plain field before it, or the first one.
     """
-    places = tuple(getattr(fn, "place", None) for _, fn in items)
-    located = tuple(place for place in places if place is not None)
+    places = [getattr(fn, "place", None) for _, fn in items]
+    blamed: list[tuple[Position | None, str] | None] = []
+    for place in places:
+        blamed.append(next((p for p in reversed(places[:len(blamed)]) if p is not None), None)
+                      or next((p for p in places if p is not None), None))
 
     def emit(gen: Gen, b: str) -> str:
         out = gen.fresh("o")
@@ -553,19 +562,11 @@ def _object_emit(items: list[tuple[str, Evaluator]], constants: dict[str, Any],
             gen.line(f"{out} = None")
         with gen.block(f"if {value_of(gen, guard, b)}") if guard is not None else nullcontext():
             gen.line(f"{out} = {gen.ref(constants)}.copy()" if constants else f"{out} = {{}}")
-            where = gen.fresh("_i")
-            errors: Any = nullcontext()
-            if located:
-                gen.line(f"{where} = 0")
-                at = gen.ref(located, "places")
-                errors = gen.guarded(f"raise MappingError(str(exc), mapping={gen.ref(mapping)}, "
-                                     f"position={at}[{where}][0], field={at}[{where}][1]) from None")
-            with errors:
-                index = 0
-                for (key, fn), place in zip(items, places, strict=True):
-                    if place is not None:
-                        gen.line(f"{where} = {index}")
-                        index += 1
+            for (key, fn), place, blame in zip(items, places, blamed, strict=True):
+                errors: Any = nullcontext()
+                if place is None and blame is not None:
+                    errors = gen.guarded(gen.field_error(mapping, blame[0], blame[1]))
+                with errors:
                     value = value_of(gen, fn, b)
                     gen.line(f"if {value} is not None: {out}[{key!r}] = {value}")
             gen.line(f"{out} = {out} or None")
