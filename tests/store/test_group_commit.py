@@ -104,3 +104,16 @@ def test_admissions_written_together_keep_one_original_per_partner_and_key(tmp_p
             first[identity] = admission.message_id
         else:
             assert admission.duplicate and admission.message_id == first[identity]
+
+
+async def test_a_failing_write_alone_in_its_commit_leaves_nothing_behind(writer: GroupCommitWriter,
+                                                                         tmp_path: Path) -> None:
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO t VALUES (99)")
+        conn.execute("INSERT INTO missing VALUES (1)")
+
+    with pytest.raises(sqlite3.OperationalError):
+        await writer.submit(broken)
+    assert await writer.submit(_insert(3)) is not None
+    with sqlite3.connect(tmp_path / "w.db") as conn:
+        assert conn.execute("SELECT x FROM t").fetchall() == [(3,)]
