@@ -16,6 +16,7 @@ qualifiers, in dozens of places of one event.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -45,6 +46,34 @@ class Gen:
         self.blocks = 0
         self.known: dict[tuple[Any, ...], str] = {}
         """Atoms computed on every way to the current line: (what, from which current) → atom."""
+        self.scopes: dict[str, tuple[str, str]] = {}
+        """A loop's bindings local → (the bindings it extends, the one name it adds)."""
+
+    @contextmanager
+    def extend(self, bindings: str, name: str, element: str) -> Iterator[str]:
+        """Bind ``name`` to the local ``element`` in new bindings made from ``bindings``; yields their local.
+
+        Paths from other names are read from ``bindings`` (sharing what is known there) and
+        paths from ``name`` from ``element``, so the new dict is built only if code made below
+        needs it as such (a call, a document-level memo); otherwise its line is taken out.
+        """
+        inner = self.fresh("b")
+        at = len(self.lines)
+        self.line(f"{inner} = {{**{bindings}, {name!r}: {element}}}")
+        self.scopes[inner] = (bindings, name)
+        self.known[("path", inner, name)] = element
+        yield inner
+        used = re.compile(rf"\b{inner}\b")
+        if not any(used.search(line) for line in self.lines[at + 1:]):
+            del self.lines[at]
+
+    def bindings_of(self, current: str, name: str) -> str:
+        """The bindings local ``name`` is read from: ``current``, or the one a loop extended."""
+        scope = self.scopes.get(current)
+        while scope is not None and scope[1] != name:
+            current = scope[0]
+            scope = self.scopes.get(current)
+        return current
 
     def fresh(self, prefix: str = "v") -> str:
         """A local name not used before in this function."""

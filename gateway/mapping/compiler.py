@@ -289,11 +289,11 @@ class Compiler:
                     continue
                 elements = value_of(gen, fn, b)
                 with gen.block(f"if {elements} is not None"):
-                    seq, element, inner = gen.fresh("s"), gen.fresh("e"), gen.fresh("b")
+                    seq, element = gen.fresh("s"), gen.fresh("e")
                     gen.line(f"{seq} = {elements} if isinstance({elements}, list) else [{elements}]")
                     # to_array(null) and sparse lists give nulls: no item for them
-                    with gen.block(f"for {element} in {seq}", nested=True), gen.block(f"if {element} is not None"):
-                        gen.line(f"{inner} = {{**{b}, {var!r}: {element}}}")
+                    with gen.block(f"for {element} in {seq}", nested=True), gen.block(f"if {element} is not None"), \
+                            gen.extend(b, var, element) as inner:
                         value = value_of(gen, inner_fn, inner)  # type: ignore[arg-type]
                         gen.line(f"if {value} is not None: {out}.append({value})")
             gen.line(f"{out} = {out} or None")

@@ -78,6 +78,7 @@ def _direct(steps: list[str | int]) -> Evaluator:
     (``stop.G62[0].G6201``, ``stop.G62[0].G6205``) starts where this one got to.
     """
     def emit(gen: Gen, current: str) -> str:
+        current = gen.bindings_of(current, str(steps[0]))
         done = len(steps)
         while done and ("path", current, *steps[:done]) not in gen.known:
             done -= 1
