@@ -130,10 +130,25 @@ def _fast(node: dict[str, Any]) -> Evaluator | None:
         return literal
     if kind in ("identity", "current"):
         return _with_emit(lambda current: current, lambda gen, current: current)
-    if kind == "index_expression" and children[0]["type"] == "identity" and all(
-            c["type"] == "index" for c in children[1:]):
+    if kind == "index_expression" and all(c["type"] == "index" for c in children[1:]):
         indexes = tuple(c["value"] for c in children[1:])
-        return lambda current: _index(current, indexes)
+        if children[0]["type"] == "identity":
+            return lambda current: _index(current, indexes)
+        # An index on a computed value, e.g. the first of alternatives: (doc.a || doc.b || [doc.c])[0].
+        base = _fast(children[0])
+        return None if base is None else lambda current: _index(base(current), indexes)
+    if kind == "multi_select_list":
+        items = [_fast(child) for child in children]
+        if any(item is None for item in items):
+            return None
+        return lambda current: None if current is None else [item(current) for item in items]  # type: ignore[misc]
+    if kind == "multi_select_dict":
+        keys = [pair["value"] for pair in children]
+        values = [_fast(pair["children"][0]) for pair in children]
+        if any(value is None for value in values):
+            return None
+        pairs = tuple(zip(keys, values, strict=True))
+        return lambda current: None if current is None else {k: v(current) for k, v in pairs}  # type: ignore[misc]
     if kind == "subexpression":
         parts = [_fast(child) for child in children]
         if any(p is None for p in parts):
@@ -341,6 +356,20 @@ def _to_array(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def _contains(subject: Any, search: Any) -> bool | None:
+    if not isinstance(subject, (str, list)):
+        raise ValueError(f"contains() expects text or a list, got {type(subject).__name__}")
+    if isinstance(subject, str) and not isinstance(search, str):
+        return None  # jmespath itself crashes (TypeError) looking for a non-text in text
+    return search in subject
+
+
+def _values(value: Any) -> list[Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"values() expects an object, got {type(value).__name__}")
+    return list(value.values())
+
+
 def _length(value: Any) -> int:
     if isinstance(value, (str, list, dict)):
         return len(value)
@@ -354,6 +383,8 @@ _NATIVE_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "starts_with": (2, _starts_with),
     "to_array": (1, _to_array),
     "length": (1, _length),
+    "contains": (2, _contains),
+    "values": (1, _values),
 }
 
 

@@ -14,6 +14,10 @@ EXPRESSIONS = [
     "doc.a[?b == 'x']", "doc.a[?b == 'x'].c", "doc.a[?b == 'x'].c | [0]", "doc.a[?b != `1` && c].b | [0]",
     "doc.a || doc.b", "doc.a && doc.b", "!doc.a", "doc.a == doc.b", "doc.a < doc.b", "doc.a >= `2`", "doc.a > 'ax'",
     "length(doc.a)", "to_array(doc.a)", "doc.a | [0]", "doc.a[*] | [-1]", "ends_with(doc.a, 'x')",
+    "(doc.a || doc.b || [doc.c])[0].b", "[doc.a, doc.b]", "(doc.a || [doc.c])[0][-1]",
+    "contains(['x', 'ax'], doc.a || '')", "contains(doc.a, 'x')", "contains(doc.a, doc.b)",
+    "values(doc)[0]", "to_array(values(doc)[0].a)[0].b",
+    "{x: doc.a, y: doc.b.c}", "doc.a[].{b: b, c: [@]}", "doc.a || doc.b[].{a: [@]}",
 ]
 
 values = st.recursive(
