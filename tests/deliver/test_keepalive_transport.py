@@ -74,6 +74,14 @@ async def test_a_connection_the_server_closed_is_replaced_transparently() -> Non
     assert connections == [1, 1, 1]
 
 
+async def test_a_body_larger_than_the_socket_buffer_is_sent_whole() -> None:
+    body = b"x" * (8 << 20)   # the kernel cannot take it in one write: the rest waits for drain
+    async with server(NO_CONTENT) as (url, connections), httpx.AsyncClient(transport=KeepAliveTransport()) as client:
+        assert (await client.post(url, content=body)).status_code == 204
+        assert (await client.post(url, content=b"{}")).status_code == 204
+    assert connections == [2]
+
+
 async def test_an_answer_slower_than_the_timeout_is_a_read_timeout() -> None:
     async with server(NO_CONTENT, delay_s=1.0) as (url, _), \
             httpx.AsyncClient(transport=KeepAliveTransport(), timeout=0.2) as client:
