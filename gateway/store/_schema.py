@@ -34,15 +34,18 @@ CREATE TABLE IF NOT EXISTS seen_keys (key TEXT PRIMARY KEY, at TEXT NOT NULL) WI
 
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 
+-- Keyed by message first: message ids are ULIDs (time-ordered) while event ids are hashes, so new
+-- rows land at the end of the index instead of on a random page each (far fewer pages per commit).
 CREATE TABLE IF NOT EXISTS events (
-    id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
     message_id TEXT NOT NULL,
     type TEXT NOT NULL,
     body BLOB NOT NULL,
     created_at TEXT NOT NULL,
-    content_type TEXT NOT NULL DEFAULT 'application/cloudevents+json'
+    content_type TEXT NOT NULL DEFAULT 'application/cloudevents+json',
+    UNIQUE (message_id, id)
 );
-CREATE INDEX IF NOT EXISTS events_message ON events(message_id);
 
 -- Protocol identities of messages (X12: sender, receiver, interchange control number).
 CREATE TABLE IF NOT EXISTS message_keys (key TEXT PRIMARY KEY, message_id TEXT NOT NULL) WITHOUT ROWID;
@@ -68,10 +71,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     next_attempt_at REAL NOT NULL,   -- when pending: next attempt; when delivering: lease expiry
     lease_owner TEXT,
     last_error TEXT,
-    UNIQUE (event_id, target)
+    UNIQUE (message_id, event_id, target)   -- message first, as for events
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(target, next_attempt_at) WHERE status IN ('pending', 'delivering');
-CREATE INDEX IF NOT EXISTS outbox_message ON outbox(message_id);
 
 CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY,

@@ -53,6 +53,8 @@ def _connect(path: Path) -> sqlite3.Connection:
     # A 16 MiB page cache (default 2 MiB) keeps the hot queue and outbox pages in memory.
     conn.execute("PRAGMA cache_size=-16384")
     conn.execute("PRAGMA foreign_keys=OFF")
+    # Statement journals and sorts in memory: on disk they cost a file create and unlink each.
+    conn.execute("PRAGMA temp_store=MEMORY")
     return conn
 
 
@@ -241,10 +243,12 @@ class SqliteStore:
                 (owner, now + lease_s, target, now, limit)).fetchall()
             if not claimed:
                 return []
+            messages = {c[2] for c in claimed}
             bodies = {row[0]: row[1:] for row in conn.execute(
                 f"SELECT e.id, e.type, e.body, m.trace_context, e.content_type FROM events e"
                 f" JOIN messages m ON m.id = e.message_id"
-                f" WHERE e.id IN ({','.join('?' * len(claimed))})", [c[1] for c in claimed])}
+                f" WHERE e.message_id IN ({','.join('?' * len(messages))}) AND e.id IN ({','.join('?' * len(claimed))})",
+                [*messages, *(c[1] for c in claimed)])}
             entries = []
             for outbox_id, event_id, message_id, attempts in sorted(claimed):
                 etype, body, trace, content_type = bodies[event_id]
