@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from dataclasses import dataclass
 
 import httpx
 
@@ -32,8 +33,30 @@ class _StaleConnection(Exception):
     """A reused keep-alive connection was closed by the server before it answered anything."""
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A server's answer as read off the wire: status, header fields (names lower-cased), body."""
+
+    status_code: int
+    headers: list[tuple[bytes, bytes]]
+    content: bytes
+
+    def header(self, name: bytes) -> str | None:
+        """The value of the first ``name`` field (lower-case bytes), decoded; None if absent."""
+        return next((value.decode("latin-1") for key, value in self.headers if key == name), None)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+
 class KeepAliveTransport(httpx.AsyncBaseTransport):
-    """HTTP/1.1 with persistent connections; at most ``max_idle`` kept open between requests."""
+    """HTTP/1.1 with persistent connections; at most ``max_idle`` kept open between requests.
+
+    Two entrances: ``handle_async_request`` for ``httpx.AsyncClient``, and ``send`` for a caller
+    that builds the request bytes itself (the webhook target) and so skips httpx's request and
+    response models, which cost more than the exchange on the wire.
+    """
 
     def __init__(self, max_idle: int = 16, ssl_context: ssl.SSLContext | None = None) -> None:
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
@@ -41,21 +64,27 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         self._ssl = ssl_context
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        timeouts = request.extensions.get("timeout", {})
         url = request.url
         origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
-        head = _request_head(request)
-        body = request.content
+        answer = await self.send(origin, _request_head(request), request.content, request.method,
+                                 request.extensions.get("timeout", {}), request)
+        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content, request=request,
+                              extensions={"http_version": b"HTTP/1.1"})
+
+    async def send(self, origin: tuple[str, str, int], head: bytes, body: bytes, method: str,
+                   timeouts: dict[str, float | None], request: httpx.Request | None = None) -> Answer:
+        """Send ``head`` (request line and header fields, ending in an empty line) and ``body`` to
+        ``origin`` (scheme, host, port) on an idle connection or a new one; raise httpx's errors."""
         pool = self._idle.setdefault(origin, [])
         while pool:  # reuse an idle connection; if the server had closed it, try the next one
             conn = pool.pop()
             try:
-                return await self._exchange(conn, origin, head, body, request, timeouts, reused=True)
+                return await self._exchange(conn, origin, head, body, method, timeouts, request, reused=True)
             except _StaleConnection:
                 continue
         conn = await self._connect(origin, timeouts.get("connect"))
         try:
-            return await self._exchange(conn, origin, head, body, request, timeouts, reused=False)
+            return await self._exchange(conn, origin, head, body, method, timeouts, request, reused=False)
         except _StaleConnection:
             raise httpx.RemoteProtocolError("server closed the connection without answering", request=request) from None
 
@@ -71,8 +100,8 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectError(f"cannot connect to {host}:{port}: {exc}") from None
         return _Connection(reader, writer)
 
-    async def _exchange(self, conn: _Connection, origin: tuple[str, str, int], head: bytes, body: bytes,
-                        request: httpx.Request, timeouts: dict[str, float | None], reused: bool) -> httpx.Response:
+    async def _exchange(self, conn: _Connection, origin: tuple[str, str, int], head: bytes, body: bytes, method: str,
+                        timeouts: dict[str, float | None], request: httpx.Request | None, reused: bool) -> Answer:
         try:
             conn.writer.write(head + body)
             # A webhook request nearly always fits the socket buffer whole; only what is left over
@@ -88,7 +117,7 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
                         raise
             async with asyncio.timeout(timeouts.get("read")):
                 status, headers, keep_alive = await _read_head(conn.reader, reused)
-                content = await _read_body(conn.reader, headers, keep_alive, request.method)
+                content = await _read_body(conn.reader, headers, keep_alive, method)
         except TimeoutError:
             conn.close()
             raise httpx.ReadTimeout(f"no answer within {timeouts.get('read')} s", request=request) from None
@@ -103,8 +132,7 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
             pool.append(conn)
         else:
             conn.close()
-        return httpx.Response(status, headers=headers, content=content, request=request,
-                              extensions={"http_version": b"HTTP/1.1"})
+        return Answer(status, headers, content)
 
     async def aclose(self) -> None:
         for pool in self._idle.values():

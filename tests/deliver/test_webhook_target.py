@@ -93,3 +93,14 @@ def test_retry_after_may_be_an_http_date() -> None:
     now = time.time()
     assert parse_retry_after(formatdate(now + 120, usegmt=True), now) == pytest.approx(120, abs=1)
     assert parse_retry_after("soon", now) is None
+
+
+async def test_a_stored_header_value_with_a_line_break_is_refused_not_sent(receiver: Receiver) -> None:
+    entry = OutboxEntry(2, "erp", "evt-2", EVENT_TYPE + "\r\nX-Injected: 1", "msg-1", BODY, 0)
+    target = WebhookTarget("erp", receiver.url + "/events", SECRET, timeout_s=5, concurrency=1)
+    try:
+        result = await target.deliver(entry)
+    finally:
+        await target.aclose()
+    assert isinstance(result, PermanentFailure) and "line break" in result.detail
+    assert receiver.state.requests == 0
