@@ -25,7 +25,7 @@ from pathlib import Path
 from opentelemetry import trace
 from opentelemetry.trace import Tracer
 from starlette.applications import Starlette
-from ulid import ULID
+from ulid_transform import ulid_now
 
 from adapters.registry import default_decoders
 from adapters.x12 import Party
@@ -93,7 +93,7 @@ class Gateway:
         self.metrics = metrics or Metrics()
         # Resolved once: looking the tracer up per span costs more than the span itself.
         self.tracer = tracer or trace.get_tracer("gateway")
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{ULID()}"
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{ulid_now()}"
         self.store: Store = open_configured_store(config.gateway.store)
         self.mappings = MappingRegistry([config.gateway.mappings_dir], default_environment(config.gateway.tables_dir))
         self._log_reload(self.mappings.load())

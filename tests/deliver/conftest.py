@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 from deliver_support import EVENT_TYPE, SECRET, TRACEPARENT, AddEvents, Receiver
-from ulid import ULID
+from ulid_transform import ulid_now
 
 from gateway.receiver import create_receiver_app, serve_app
 from gateway.store.base import AuditRecord, InboundMessage, MessageOutcome, StoredEvent
@@ -35,7 +35,7 @@ def add_events(store: SqliteStore) -> AddEvents:
     async def add(n: int) -> list[str]:
         ids = []
         for _ in range(n):
-            mid = str(ULID())
+            mid = ulid_now()
             await store.admit(InboundMessage(mid, "acme", "acme-json", "application/json", mid.encode(),
                                              "2026-11-28T01:00:00Z", trace_context={"traceparent": TRACEPARENT}))
             ids.append(f"evt-{mid}")

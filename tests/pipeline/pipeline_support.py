@@ -8,7 +8,7 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from ulid import ULID
+from ulid_transform import ulid_now
 
 from gateway.config.model import Channel, Route, RouteMatch
 from gateway.mapping import MappingRegistry
@@ -51,7 +51,7 @@ def changed(path: Path, edit: str, value: Any) -> bytes:
 
 def message(body: bytes, content_type: str = "application/json", channel: str = "acme-carrier",
             partner: str = "acme") -> InboundMessage:
-    return InboundMessage(id=str(ULID()), partner=partner, channel=channel, content_type=content_type, body=body,
+    return InboundMessage(id=ulid_now(), partner=partner, channel=channel, content_type=content_type, body=body,
                           received_at="2026-11-28T01:00:00.000Z", trace_context={"traceparent": TRACEPARENT})
 
 

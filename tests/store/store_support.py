@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import orjson
-from ulid import ULID
+from ulid_transform import ulid_now
 
 from gateway.store.base import AuditRecord, InboundMessage, MessageOutcome, StoredEvent, Store
 
@@ -15,7 +15,7 @@ TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
 def message(body: bytes = b'{"n": 1}', partner: str = "acme", key: str | None = None) -> InboundMessage:
-    return InboundMessage(id=str(ULID()), partner=partner, channel="acme-json", content_type="application/json",
+    return InboundMessage(id=ulid_now(), partner=partner, channel="acme-json", content_type="application/json",
                           body=body, received_at="2026-11-28T01:00:00.000Z", idempotency_key=key,
                           trace_context={"traceparent": TRACEPARENT})
 
