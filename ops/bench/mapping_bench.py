@@ -3,8 +3,9 @@
 Both sides read the same mapping file and the same real carrier samples and must produce the
 same events (checked before timing). The baseline walks the YAML template for every message,
 answers each path with ``jmespath.search`` and validates with jsonschema's Draft 2020-12
-validator — what a first implementation would do. The gateway's side runs the compiled closures
-and the compiled (fastjsonschema) validator. One process, one core.
+validator — what a first implementation would do. The gateway's side runs the compiled mapping
+(one generated function per event template) and the fast validator (jsonschema-rs; jsonschema only
+to explain a rejection). One process, one core.
 
     .venv/bin/python ops/bench/mapping_bench.py [--seconds 5]
 """
