@@ -58,6 +58,8 @@ class SegmentRule:
     syntax: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
     syntax_sets: list[tuple[str, tuple[int, ...], frozenset[int]]] = field(default_factory=list)
     syntax_ok: set[tuple[bool, ...]] = field(default_factory=set, repr=False)
+    # Per element count: the function turning a segment with no empty element into its dict (see validate.py).
+    dict_builders: list[Any] = field(default_factory=list, repr=False)
 
     def compile(self) -> None:
         """Precompute the per-element checks the validator runs for every occurrence of this segment."""
@@ -73,6 +75,7 @@ class SegmentRule:
         self.syntax_ok = set()
         self.fast = {}
         self.fast_last = (None, None)
+        self.dict_builders = [None] * (len(self.elements) + 2)
 
 
 # Check kinds, so the validator's inner loop branches on an int instead of re-reading types.

@@ -8,7 +8,7 @@ time) and code lists, producing AK4-coded :class:`ElementError` findings.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,18 @@ def segment_pattern(rule: SegmentRule, delims: Delimiters) -> re.Pattern[str] | 
     return re.compile(re.escape(rule.id) + rest)
 
 
+def _dict_builder(rule: SegmentRule, count: int) -> Callable[[list[str]], dict[str, str]]:
+    """A function returning ``{key: seg[i]}`` for a segment of ``count`` elements, none of them empty.
+
+    A dict display with constant keys builds the dict about four times faster than ``dict(zip(...))``,
+    and most segments of a set have no empty element, so one is generated per rule and element count.
+    """
+    items = ", ".join(f"{rule.value_keys[i - 1]!r}: seg[{i}]" for i in range(1, count))
+    build = eval(f"lambda seg: {{{items}}}")  # noqa: S307 - the keys are the guide's element references
+    rule.dict_builders[count] = build
+    return build
+
+
 class ElementChecker:
     """Converts each placed segment of one set to its tree dict while checking its elements.
 
@@ -141,8 +153,11 @@ class ElementChecker:
                     if len(rule.syntax_ok) > 1024:
                         rule.syntax_ok.clear()
                     rule.syntax_ok.add(shape)
-            # All C-level: pair keys with values and drop the empty ones.
-            return dict(filter(_VALUE, zip(rule.value_keys, seg[1:], strict=False)))
+            if "" in seg:
+                # All C-level: pair keys with values and drop the empty ones.
+                return dict(filter(_VALUE, zip(rule.value_keys, seg[1:], strict=False)))
+            build = rule.dict_builders[len(seg)]
+            return (build or _dict_builder(rule, len(seg)))(seg)
         out: dict[str, Any] = {}
         plan = rule.plan
         special = self.special
