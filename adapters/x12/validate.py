@@ -72,12 +72,9 @@ def _element_pattern(er: ElementRule, kind: int, free: str) -> str | None:
         return "(?:" + "|".join(re.escape(c) for c in sorted(er.codes, key=len, reverse=True)) + ")"
     if kind == KIND_LENGTH:
         # Only values without leading or trailing blanks take the fast path, so the tree can use them as is.
-        edge = free[:-1] + " ]"
-        if hi == 1:
-            return edge
-        if lo <= 1:
-            return f"{edge}(?:{free}{{0,{hi - 2}}}{edge})?"
-        return f"{edge}{free}{{{lo - 2},{hi - 2}}}{edge}"
+        # One bounded repeat between two lookarounds runs in sre's single-character loop, which is
+        # cheaper than a group holding a repeat and an edge class.
+        return f"(?! ){free}{{{lo},{hi}}}(?<! )"
     if t in ("N0", "N2", "N"):
         return f"-?[0-9]{{{lo},{hi}}}"
     if t == "R":
