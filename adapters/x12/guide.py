@@ -107,7 +107,8 @@ class LoopRule:
     usage: str
     repeat: int
     children: list[SegmentRule | LoopRule]
-    index: dict[str, list[int]] = field(default_factory=dict)
+    # after[pos][segment id]: the first child at or after pos that the segment can be (one lookup per segment).
+    after: list[dict[str, int]] = field(default_factory=list)
     required: list[int] = field(default_factory=list)
     is_loop: list[bool] = field(default_factory=list)
 
@@ -116,12 +117,16 @@ class LoopRule:
         return self.children[0].id if isinstance(self.children[0], SegmentRule) else self.children[0].first_segment
 
     def compile(self) -> None:
-        self.index = {}
         self.required = []
         self.is_loop = [isinstance(c, LoopRule) for c in self.children]
-        for pos, child in enumerate(self.children):
+        # Built from the last child back: each position adds itself to the table of the one after it.
+        after: list[dict[str, int]] = [{}]
+        for pos in range(len(self.children) - 1, -1, -1):
+            child = self.children[pos]
             sid = child.id if isinstance(child, SegmentRule) else child.first_segment
-            self.index.setdefault(sid, []).append(pos)
+            after.append({**after[-1], sid: pos})
+        self.after = after[::-1]
+        for pos, child in enumerate(self.children):
             if child.usage == "R":
                 self.required.append(pos)
             if isinstance(child, LoopRule):

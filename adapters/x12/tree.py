@@ -78,7 +78,7 @@ def flat_body(segments: list[list[str]], delims: Delimiters) -> dict[str, Any]:
 
 
 class _Frame:
-    __slots__ = ("rule", "body", "pos", "counts", "index")
+    __slots__ = ("rule", "body", "pos", "counts", "after")
 
     def __init__(self, rule: LoopRule, body: dict[str, Any], pos: int) -> None:
         self.rule = rule
@@ -87,7 +87,7 @@ class _Frame:
         # a new instance (found one level up), never a repeat inside the current one.
         self.pos = pos
         self.counts = [0] * len(rule.children)
-        self.index = rule.index
+        self.after = rule.after
 
 
 def guided_body(
@@ -111,31 +111,20 @@ def guided_body(
     # The innermost frame's fields live in locals (the hot path touches nothing else); they are
     # written back to the frame object only when another frame becomes innermost.
     fr = stack[0]
-    rule, index, counts, body, pos = fr.rule, fr.index, fr.counts, root, 0
+    rule, after, counts, body, pos = fr.rule, fr.after, fr.counts, root, 0
     position = 1
     for seg in segments:
         position += 1
         sid = seg[0]
-        j = -1
-        cands = index.get(sid)
-        if cands is not None:
-            for c in cands:
-                if c >= pos:
-                    j = c
-                    break
+        j = after[pos].get(sid, -1)
         if j < 0:
             fr.pos = pos
             depth = len(stack) - 2
             while depth >= 0:
                 outer = stack[depth]
-                cands = outer.index.get(sid)
-                if cands is not None:
-                    for c in cands:
-                        if c >= outer.pos:
-                            j = c
-                            break
-                    if j >= 0:
-                        break
+                j = outer.after[outer.pos].get(sid, -1)
+                if j >= 0:
+                    break
                 depth -= 1
             if j < 0:
                 _unplaced(seg, fr, guide, delims, loc, errors, position)
@@ -143,7 +132,7 @@ def guided_body(
             while len(stack) - 1 > depth:
                 _close(stack.pop(), loc, errors, position)
             fr = stack[-1]
-            rule, index, counts, body = fr.rule, fr.index, fr.counts, fr.body
+            rule, after, counts, body = fr.rule, fr.after, fr.counts, fr.body
         pos = j
         counts[j] += 1
         child = rule.children[j]
@@ -172,7 +161,7 @@ def guided_body(
             fr = _Frame(child, deeper, 1)
             stack.append(fr)
         fr.counts[0] = 1
-        rule, index, counts, body, pos = fr.rule, fr.index, fr.counts, fr.body, 1
+        rule, after, counts, body, pos = fr.rule, fr.after, fr.counts, fr.body, 1
         body[sid] = [convert(seg, child.children[0], position)]
     fr.pos = pos
     end = len(segments) + 2
