@@ -129,7 +129,8 @@ CREATE INDEX IF NOT EXISTS audit_message ON audit(message_id);
 """
 
 # Columns added after a table was first released: (table, column, definition). A database made
-# before gets them on open, so an older demo or test database keeps working.
+# before gets them on open, so an older demo or test database keeps working. Its events and outbox
+# keep their first keys (event id first): every query works on both layouts, only slower there.
 _ADDED_COLUMNS = [("quarantine", "part", "INTEGER NOT NULL DEFAULT 0")]
 
 
