@@ -14,6 +14,7 @@ from gateway.yamlsrc import Position, position_of
 
 if TYPE_CHECKING:
     from gateway.mapping.compiler import Compiler, Scope
+    from gateway.mapping.tables import Table
 
 DATETIME_KEYS = {"from", "format", "date", "time", "tz", "tz_code", "date_only"}
 MEASURE_KEYS = {"kind", "value", "unit", "role", "sensorId", "observedAt"}
@@ -118,22 +119,26 @@ def measure_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position |
         compiler.problem(position_of(spec, "unit"), f"{scope.path}: unknown unit {unit_const!r}")
     mapping, path = compiler.mapping, scope.path
 
-    converters: dict[int, tuple[Decimal, Decimal, Any]] = {}
+    converters = _converters(units)
 
     def convert(raw_value: Any, unit: Any) -> tuple[int | float, Any, dict[str, Any]]:
         """The value in the canonical unit, that unit, and the source (value, unit) as sent."""
         if unit in (None, ""):
             raise MappingError(f"measurement {raw_value!r} has no unit", mapping=mapping, position=pos, field=path)
-        entry = units.get(str(unit))
-        if not isinstance(entry, dict):
-            raise MappingError(f"unknown unit {unit!r}", mapping=mapping, position=pos, field=path)
+        unit_text = str(unit)
+        found = converters.get(unit_text)
+        if found is None:
+            entry = units.get(unit_text)  # the table's folded, stripped or default reading
+            if not isinstance(entry, dict):
+                raise MappingError(f"unknown unit {unit!r}", mapping=mapping, position=pos, field=path)
+            found = _converter(entry)
         try:
             number = to_decimal(raw_value)
         except ValueError as exc:
             raise MappingError(str(exc), mapping=mapping, position=pos, field=path) from None
-        factor, offset, canonical = converters.get(id(entry)) or _converter(entry, converters)
+        factor, offset, canonical = found
         converted = round((number + offset) * factor, 6)  # offset first: (F - 32) * 5/9
-        return json_number(converted), canonical, {"value": json_number(number), "unit": str(unit)}
+        return json_number(converted), canonical, {"value": json_number(number), "unit": unit_text}
 
     def emit(gen: Gen, b: str) -> str:
         out, done = gen.fresh("m"), gen.fresh("c")
@@ -153,8 +158,24 @@ def measure_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position |
     return Node(emit, f"measure {path}")
 
 
-def _converter(entry: dict[str, Any], converters: dict[int, tuple[Decimal, Decimal, Any]]) -> tuple[Decimal, Decimal, Any]:
-    """A unit row's factor, offset and canonical unit, read once (the table never changes)."""
-    found = converters[id(entry)] = (to_decimal(entry.get("factor", 1)), to_decimal(entry.get("offset", 0)),
-                                     entry.get("canonical") or entry.get("code"))
+def _converters(units: Table) -> dict[str, tuple[Decimal, Decimal, Any]]:
+    """Each unit row's converter, read once at load (the table never changes).
+
+    A row whose factor or offset is not a number is left out, so it fails where it is used, as
+    before: with the field's error, not at load.
+    """
+    found = {}
+    for code in units.codes():
+        entry = units.get(code)
+        if isinstance(entry, dict):
+            try:
+                found[code] = _converter(entry)
+            except ValueError:
+                continue
     return found
+
+
+def _converter(entry: dict[str, Any]) -> tuple[Decimal, Decimal, Any]:
+    """A unit row's factor, offset and canonical unit."""
+    return (to_decimal(entry.get("factor", 1)), to_decimal(entry.get("offset", 0)),
+            entry.get("canonical") or entry.get("code"))

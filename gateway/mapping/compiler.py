@@ -499,17 +499,18 @@ class Compiler:
                 resolved[code] = find(code)
             except MappingError:
                 continue
+        remember = _remembering(find, resolved, len(resolved) + MAX_REMEMBERED_MISSES)
 
         def emit_step(gen: Gen, value: str) -> None:
             hit, missing = gen.fresh("t"), gen.ref(_MISSING, "missing")
             gen.line(f"{hit} = {gen.ref(resolved, 'codes')}.get({value}, {missing}) "
                      f"if {value}.__class__ is str else {missing}")
-            gen.line(f"{value} = {gen.ref(find, 'find')}({value}) if {hit} is {missing} else {hit}")
+            gen.line(f"{value} = {gen.ref(remember, 'find')}({value}) if {hit} is {missing} else {hit}")
 
         def on_text(gen: Gen, value: str) -> str:
             hit, missing = gen.fresh("t"), gen.ref(_MISSING, "missing")
             gen.line(f"{hit} = {gen.ref(resolved, 'codes')}.get({value}, {missing})")
-            gen.line(f"{value} = {gen.ref(find, 'find')}({value}) if {hit} is {missing} else {hit}")
+            gen.line(f"{value} = {gen.ref(remember, 'find')}({value}) if {hit} is {missing} else {hit}")
             return "any"
         find.emit_step = emit_step  # type: ignore[attr-defined]
         find.on_text = on_text  # type: ignore[attr-defined]
@@ -517,6 +518,20 @@ class Compiler:
 
 
 _MISSING = object()
+
+# Codes a table lacks recur (X12 qualifiers such as REF 97 or N1 ZZ, on every event); past this
+# many distinct ones per lookup, the rest are looked up each time, so odd input cannot grow memory.
+MAX_REMEMBERED_MISSES = 256
+
+
+def _remembering(find: Callable[[Any], Any], resolved: dict[str, Any], limit: int) -> Callable[[Any], Any]:
+    """``find``, keeping what it answers for text in ``resolved`` (up to ``limit`` entries)."""
+    def remember(value: Any) -> Any:
+        found = find(value)  # a miss that is an error raises here and is never kept
+        if value.__class__ is str and len(resolved) < limit:
+            resolved[value] = found
+        return found
+    return remember
 
 
 def _digest(values: tuple[Any, ...]) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.mapping import MappingError
+from gateway.mapping.compiler import MAX_REMEMBERED_MISSES
 from tests.mapping.conftest import run, status_mapping
 
 
@@ -89,6 +90,19 @@ def test_lookup_miss_can_keep_the_code_or_refuse_the_message(compile_yaml):
                                          extra="tables: {local: {codes: {A: alpha}}}"), "strict.yaml")
     with pytest.raises(MappingError, match="code 'Q' is not in table 'local'"):
         run(strict, {"c": "Q"})
+
+
+def test_a_lookup_miss_answers_the_same_when_it_recurs(compile_yaml):
+    # Misses of text codes are remembered (up to a limit); a remembered miss must not differ.
+    keep = compile_yaml(status_mapping("      remarks: {from: doc.c, lookup: {table: local, miss: keep}}",
+                                       extra="tables: {local: {codes: {A: alpha}}}"))
+    codes = [f"Q{n}" for n in range(MAX_REMEMBERED_MISSES + 10)]
+    assert [run(keep, {"c": c})[0]["data"]["remarks"] for c in codes * 2] == codes * 2
+    strict = compile_yaml(status_mapping("      remarks: {from: doc.c, lookup: {table: local, miss: error}}",
+                                         extra="tables: {local: {codes: {A: alpha}}}"), "strict.yaml")
+    for _ in range(2):
+        with pytest.raises(MappingError, match="code 'Q' is not in table 'local'"):
+            run(strict, {"c": "Q"})
 
 
 def test_default_fills_a_missing_value(compile_yaml):
