@@ -146,7 +146,7 @@ class CompiledMapping:
         if items is None:
             return
         for index, item in enumerate(items if isinstance(items, list) else [items]):
-            self._iterate(event, rest, dict(bindings, **{name: item, "index": index}), ctx, out, deadline, locator)
+            self._iterate(event, rest, {**bindings, name: item, "index": index}, ctx, out, deadline, locator)
 
     def _emit(self, event: CompiledEvent, bindings: dict[str, Any], ctx: MappingContext,
               out: list[dict[str, Any]]) -> None:
@@ -159,22 +159,23 @@ class CompiledMapping:
         data = event.data(bindings) or {}
         data.setdefault("eventClass", event.event_class)
         data["receivedAt"] = ctx.received_at
-        provenance = {"partnerId": ctx.partner, "channel": ctx.channel, "mapping": self.ref,
+        ref = self.ref
+        provenance = {"partnerId": ctx.partner, "channel": ctx.channel, "mapping": ref,
                       "rawMessageId": ctx.message_id, "sourceFormat": self.source_format}
-        provenance.update(data.get("provenance") or {})
+        extra = data.get("provenance")
+        if extra:
+            provenance.update(extra)
         data["provenance"] = provenance
-        seq = len(out)
-        event_id = derived_event_id(f"{ctx.message_id}/{ctx.document_index}/{self.ref}/{seq}")
         envelope: dict[str, Any] = {
             "specversion": "1.0",
-            "id": event_id,
+            "id": derived_event_id(f"{ctx.message_id}/{ctx.document_index}/{ref}/{len(out)}"),
             "source": f"/partners/{ctx.partner}/{ctx.channel}",
             "type": event.ce_type,
             "time": _event_time(data, ctx.received_at),
             "datacontenttype": "application/json",
             "dataschema": event.schema_id,
             "partner": ctx.partner,
-            "mapping": self.ref,
+            "mapping": ref,
             "rawmessageid": ctx.message_id,
         }
         subject = data.get("subject")

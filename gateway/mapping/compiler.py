@@ -536,9 +536,10 @@ def _remembering(find: Callable[[Any], Any], resolved: dict[str, Any], limit: in
 
 def _digest(values: tuple[Any, ...]) -> str | None:
     """A stable 32-hex id of some values (null when all are null)."""
-    if all(v is None for v in values):
+    if values.count(None) == len(values):
         return None
-    text = "\x1f".join("" if v is None else str(v) for v in values)
+    # A list, not a generator: join makes one from a generator first anyway.
+    text = "\x1f".join(["" if v is None else v if v.__class__ is str else str(v) for v in values])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

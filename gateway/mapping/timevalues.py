@@ -144,7 +144,8 @@ def parse_epoch(value: Any, millis: bool = False) -> dict[str, Any]:
 
 def parse_x12(day_text: Any, time_text: Any, zone: str | None) -> dict[str, Any]:
     """X12 DTM/AT7/G62 style: CCYYMMDD or YYMMDD, HHMM[SS[d..]], zone from the time code."""
-    if all(v is None or v.__class__ is str for v in (day_text, time_text, zone)):
+    if ((day_text is None or day_text.__class__ is str) and (time_text is None or time_text.__class__ is str)
+            and (zone is None or zone.__class__ is str)):
         return dict(_parse_x12_cached(day_text, time_text, zone))
     return _parse_x12(day_text, time_text, zone)
 
