@@ -56,17 +56,18 @@ class MatchRule:
     when: Callable[[dict[str, Any]], bool] | None = None
     when_text: str | None = None
 
-    def fits(self, document: Document) -> bool:
-        if document.format != self.format:
+    def claims(self, format: str, kind: str) -> bool:
+        """Whether documents of this format and kind may fit (``when`` not yet asked)."""
+        return format == self.format and (self.kind is None or kind.startswith(self.kind))
+
+    def holds(self, document: Document) -> bool:
+        """Whether the ``when`` condition holds for this document (true without one)."""
+        if self.when is None:
+            return True
+        try:
+            return self.when({"doc": document.tree, "meta": document.meta})
+        except Exception:  # a match rule that cannot evaluate on this shape does not fit
             return False
-        if self.kind is not None and not document.kind.startswith(self.kind):
-            return False
-        if self.when is not None:
-            try:
-                return self.when({"doc": document.tree, "meta": document.meta})
-            except Exception:  # a match rule that cannot evaluate on this shape does not fit
-                return False
-        return True
 
 
 @dataclass(frozen=True, slots=True)

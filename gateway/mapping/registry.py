@@ -24,6 +24,7 @@ from gateway.mapping.loader import MappingEnvironment, MappingSource, compile_ma
 log = logging.getLogger(__name__)
 
 TESTS_SUFFIX = ".tests.yaml"
+MAX_REMEMBERED_KINDS = 1024
 
 
 def mapping_files(directories: Iterable[Path]) -> list[Path]:
@@ -56,6 +57,8 @@ class MappingSet:
 
     def __init__(self, mappings: Mapping[str, CompiledMapping]) -> None:
         self._snapshot = mappings
+        self._claiming: dict[tuple[str, str, str | None], tuple[CompiledMapping, ...]] = {}
+        """(format, kind, partner) → the mappings whose rules may fit, before their ``when``."""
 
     def get(self, name: str) -> CompiledMapping:
         try:
@@ -65,11 +68,22 @@ class MappingSet:
 
     def candidates(self, document: Document, partner: str | None = None) -> list[CompiledMapping]:
         """Mappings whose match rules fit; partner-specific ones shadow the generic ones."""
-        fitting = [m for m in self._snapshot.values()
-                   if (not m.match.partners or (partner is not None and partner in m.match.partners))
-                   and m.match.fits(document)]
+        fitting = [m for m in self._claiming_for(document.format, document.kind, partner) if m.match.holds(document)]
         specific = [m for m in fitting if m.match.partners]
         return specific or fitting
+
+    def _claiming_for(self, format: str, kind: str, partner: str | None) -> tuple[CompiledMapping, ...]:
+        # Documents of a message, and messages of a channel, share their kind: the rules on format,
+        # kind and partner are asked once per kind, not per document and mapping.
+        key = (format, kind, partner)
+        found = self._claiming.get(key)
+        if found is None:
+            found = tuple(m for m in self._snapshot.values()
+                          if (not m.match.partners or (partner is not None and partner in m.match.partners))
+                          and m.match.claims(format, kind))
+            if len(self._claiming) < MAX_REMEMBERED_KINDS:  # kinds come from input: keep memory bounded
+                self._claiming[key] = found
+        return found
 
     def select(self, document: Document, name: str | None = None, partner: str | None = None) -> CompiledMapping:
         """The mapping to use: by ``name`` when given (or not 'auto'), else by match rules."""
@@ -98,6 +112,7 @@ class MappingRegistry:
         self.env = env
         self._on_reload = on_reload
         self._snapshot: Mapping[str, CompiledMapping] = MappingProxyType({})
+        self._current = MappingSet(self._snapshot)  # one per snapshot, so what it learns is kept
         self._stamps: dict[Path, tuple[float, int]] = {}
         self._refused: dict[str, MappingLoadError] = {}
         self._sources: Mapping[str, MappingSource] = MappingProxyType({})
@@ -119,7 +134,7 @@ class MappingRegistry:
 
     def current(self) -> MappingSet:
         """The loaded mappings as of now. Take it once per message: a reload never splits a message."""
-        return MappingSet(self._snapshot)
+        return self._current
 
     def get(self, name: str) -> CompiledMapping:
         return self.current().get(name)
@@ -185,6 +200,7 @@ class MappingRegistry:
                 fresh[name] = old  # the file no longer parses: keep the running version
         removed = sorted(set(current) - set(fresh))
         self._snapshot = MappingProxyType(fresh)
+        self._current = MappingSet(self._snapshot)
         self._sources = MappingProxyType(sources)
         self._stamps = stamps
         self._refused = refused

@@ -69,6 +69,24 @@ def test_a_partner_specific_mapping_shadows_the_generic_one(registry, tmp_path):
     assert registry.select(doc({"kind": 1}), partner="other").name == "generic"
 
 
+def test_documents_of_one_kind_are_each_matched_by_their_own_content(registry, tmp_path):
+    # What format, kind and partner allow is remembered per kind; the when rules are asked every time.
+    write(tmp_path, "a.yaml", matching("alpha", "doc.kind == 'a'"))
+    write(tmp_path, "b.yaml", matching("beta", "doc.kind == 'b'"))
+    registry.load()
+    assert [registry.select(doc({"kind": k})).name for k in "abba"] == ["alpha", "beta", "beta", "alpha"]
+
+
+def test_a_reload_changes_what_an_already_seen_kind_selects(registry, tmp_path):
+    write(tmp_path, "a.yaml", matching("alpha", "doc.kind"))
+    registry.load()
+    assert registry.select(doc({"kind": 1}), partner="acme").name == "alpha"
+    write(tmp_path, "b.yaml", matching("acme-only", "doc.kind").replace('match: {when: "doc.kind"}',
+                                                                       'match: {when: "doc.kind", partner: [acme]}'))
+    registry.load()
+    assert registry.select(doc({"kind": 1}), partner="acme").name == "acme-only"
+
+
 def test_an_edited_mapping_takes_effect_without_restart(registry, tmp_path):
     write(tmp_path, "a.yaml", matching("alpha", "doc.kind", 1, "one"))
     registry.load()
