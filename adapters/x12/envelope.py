@@ -11,7 +11,14 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from adapters.x12.errors import GroupError, GuideError, InterchangeError, TransactionSetError, X12Error, X12Warning
+from adapters.x12.errors import (
+    GroupError,
+    GuideError,
+    InterchangeError,
+    TransactionSetError,
+    X12Error,
+    X12Warning,
+)
 from adapters.x12.tokenizer import Delimiters, SegmentBatch
 
 _DIGITS = re.compile(r"^\d+$")
@@ -162,22 +169,28 @@ class EnvelopeReader:
         group_ids: set[str] = set()
         set_ids: set[str] = set()
         for batch in self._batches:
-            segs = batch.segments
+            texts = batch.texts
+            sep = batch.delimiters.element
             first = batch.first_index
             if cur is not None and batch.special:
                 cur.special = True
             k = 0
-            n = len(segs)
+            n = len(texts)
             while k < n:
-                if cur is not None:
+                seg = texts[k].split(sep)
+                if cur is not None and seg[0] not in _ENVELOPE:
                     # Hot path: body segments of an open set need no envelope work.
                     body = cur.segments
-                    while k < n and segs[k][0] not in _ENVELOPE:
-                        body.append(segs[k])
+                    body.append(seg)
+                    k += 1
+                    while k < n:
+                        seg = texts[k].split(sep)
+                        if seg[0] in _ENVELOPE:
+                            break
+                        body.append(seg)
                         k += 1
                     if k == n:
                         break
-                seg = segs[k]
                 sid = seg[0]
                 index = first + k
                 if sid == "ISA":

@@ -1,8 +1,8 @@
-"""Streaming X12 tokenizer: bytes in chunks -> batches of segments split into elements.
+"""Streaming X12 tokenizer: bytes in chunks -> batches of segment texts, split into elements on use.
 
 Speed comes from doing the per-byte work in C: each chunk is decoded once, split on the segment
-terminator with ``str.split`` and every piece split on the element separator, so Python code runs
-per chunk and per segment, never per character. Memory is bounded by one chunk plus the unfinished
+terminator with ``str.split`` and every piece split on the element separator (by the consumer, see
+``SegmentBatch``), so Python code runs per chunk and per segment, never per character. Memory is bounded by one chunk plus the unfinished
 segment carried into the next chunk.
 
 Delimiters are derived per interchange from its ISA by counting element separators (ISA has 16
@@ -51,15 +51,21 @@ class IsaHeader:
 class SegmentBatch:
     """Consecutive segments of one interchange, as found in one chunk.
 
-    ``segments[k]`` is the element list of a segment (``[0]`` is its id); ``raw[k]`` is its text as
-    received (leading whitespace and line breaks included), used for byte offsets and audit copies.
+    ``texts[k]`` is a segment's text without its terminator and surrounding blanks, to be split
+    into its element list (``[0]`` is its id) with ``delimiters.element`` when it is consumed;
+    ``raw[k]`` is its text as received (leading whitespace and line breaks included), used for
+    byte offsets and audit copies.
+
+    The split is left to the consumer: element lists made for a whole 64 KB chunk at once lived
+    until their set was done, so every young-generation collection found thousands alive and
+    moved them on to the oldest generation, which then ran a full collection every few MB.
     """
 
-    __slots__ = ("segments", "raw", "first_index", "base_offset", "delimiters", "special", "_ascii", "_encoding", "_ends")
+    __slots__ = ("_ascii", "_encoding", "_ends", "base_offset", "delimiters", "first_index", "raw", "special", "texts")
 
     def __init__(
         self,
-        segments: list[list[str]],
+        texts: list[str],
         raw: list[str],
         first_index: int,
         base_offset: int,
@@ -67,7 +73,7 @@ class SegmentBatch:
         is_ascii: bool,
         encoding: str,
     ) -> None:
-        self.segments = segments
+        self.texts = texts
         self.raw = raw
         self.first_index = first_index
         self.base_offset = base_offset
@@ -77,6 +83,12 @@ class SegmentBatch:
         self._ends: list[int] | None = None
         # Whether any segment here may hold a composite or repeated element (one C-level scan per chunk).
         self.special = False
+
+    @property
+    def segments(self) -> list[list[str]]:
+        """Every segment's element list (``[0]`` is its id), split now."""
+        sep = self.delimiters.element
+        return [text.split(sep) for text in self.texts]
 
     def offset(self, k: int) -> int:
         """Byte offset in the input of the first non-blank character of segment ``k``."""
@@ -358,11 +370,9 @@ class Tokenizer:
                     segment_in_file=self._segments_seen + len(stripped),
                 )
             )
-        sep = delims.element
-        segments = [p.split(sep) for p in stripped]
-        batch = SegmentBatch(segments, raw, self._segments_seen + 1, base, delims, region.isascii(), self._encoding)
+        batch = SegmentBatch(stripped, raw, self._segments_seen + 1, base, delims, region.isascii(), self._encoding)
         batch.special = delims.component in region or (delims.repetition is not None and delims.repetition in region)
-        self._segments_seen += len(segments)
+        self._segments_seen += len(stripped)
         return batch
 
     def _drop_empty(
