@@ -82,7 +82,7 @@ def _element_pattern(er: ElementRule, kind: int, free: str) -> str | None:
     if t == "DT":
         return _DATE8_RE if lo == hi == 8 else _DATE6_RE if lo == hi == 6 else None
     if t == "TM" and lo == 4 and hi in (4, 6, 8):
-        return _HHMM_RE + {4: "", 6: "(?:[0-5][0-9])?", 8: "(?:[0-5][0-9](?:[0-9]{1,2})?)?"}[hi]
+        return _HHMM_RE + {4: "", 6: "(?:[0-5][0-9]|)", 8: "(?:[0-5][0-9](?:[0-9]{1,2})?|)"}[hi]
     return None
 
 
@@ -97,13 +97,15 @@ def segment_pattern(rule: SegmentRule, delims: Delimiters) -> re.Pattern[str] | 
     sep = re.escape(delims.element)
     last_required = max(rule.required_positions, default=0)
     rest = ""
+    # Optional parts are written "(?:X|)", not "(?:X)?": the same language, but sre runs a branch
+    # without the repeat context it sets up for a group under "?" (about a fifth of the matching time).
     for i in range(len(rule.plan), 0, -1):
         key, kind, lo, hi, codes, required, er = rule.plan[i - 1]
         pattern = _element_pattern(er, kind, free)
         if pattern is None:
             return None
-        group = sep + (pattern if required else f"(?:{pattern})?") + rest
-        rest = group if i <= last_required else f"(?:{group})?"
+        group = sep + (pattern if required else f"(?:{pattern}|)") + rest
+        rest = group if i <= last_required else f"(?:{group}|)"
     return re.compile(re.escape(rule.id) + rest)
 
 
