@@ -60,6 +60,8 @@ class SegmentRule:
     syntax_ok: set[tuple[bool, ...]] = field(default_factory=set, repr=False)
     # Per element count: the function turning a segment with no empty element into its dict (see validate.py).
     dict_builders: list[Any] = field(default_factory=list, repr=False)
+    # The same for segments with empty elements, per shape (which positions are used).
+    shape_builders: dict[tuple[bool, ...], Any] = field(default_factory=dict, repr=False)
 
     def compile(self) -> None:
         """Precompute the per-element checks the validator runs for every occurrence of this segment."""
@@ -76,6 +78,7 @@ class SegmentRule:
         self.fast = {}
         self.fast_last = (None, None)
         self.dict_builders = [None] * (len(self.elements) + 2)
+        self.shape_builders = {}
 
 
 # Check kinds, so the validator's inner loop branches on an int instead of re-reading types.

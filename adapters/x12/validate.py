@@ -8,7 +8,7 @@ time) and code lists, producing AK4-coded :class:`ElementError` findings.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -109,15 +109,31 @@ def segment_pattern(rule: SegmentRule, delims: Delimiters) -> re.Pattern[str] | 
     return re.compile(re.escape(rule.id) + rest)
 
 
-def _dict_builder(rule: SegmentRule, count: int) -> Callable[[list[str]], dict[str, str]]:
-    """A function returning ``{key: seg[i]}`` for a segment of ``count`` elements, none of them empty.
+# Segments with empty elements come in a few shapes per rule; past this many, the rest are paired
+# generically, so odd input cannot grow memory.
+MAX_SHAPES = 256
 
-    A dict display with constant keys builds the dict about four times faster than ``dict(zip(...))``,
-    and most segments of a set have no empty element, so one is generated per rule and element count.
+
+def _builder(rule: SegmentRule, positions: Iterable[int]) -> Callable[[list[str]], dict[str, str]]:
+    """A function returning ``{key: seg[i]}`` for the element positions ``positions``.
+
+    A dict display with constant keys builds the dict about four times faster than ``dict(zip(...))``.
     """
-    items = ", ".join(f"{rule.value_keys[i - 1]!r}: seg[{i}]" for i in range(1, count))
-    build = eval(f"lambda seg: {{{items}}}")  # noqa: S307 - the keys are the guide's element references
-    rule.dict_builders[count] = build
+    items = ", ".join(f"{rule.value_keys[i - 1]!r}: seg[{i}]" for i in positions)
+    return eval(f"lambda seg: {{{items}}}")  # noqa: S307 - the keys are the guide's element references
+
+
+def _dict_builder(rule: SegmentRule, count: int) -> Callable[[list[str]], dict[str, str]]:
+    """The builder for a segment of ``count`` elements, none of them empty (most segments of a set)."""
+    build = rule.dict_builders[count] = _builder(rule, range(1, count))
+    return build
+
+
+def _shape_builder(rule: SegmentRule, shape: tuple[bool, ...]) -> Callable[[list[str]], dict[str, str]] | None:
+    """The builder for segments whose used positions are ``shape`` (None once a rule has MAX_SHAPES)."""
+    if len(rule.shape_builders) >= MAX_SHAPES:
+        return None
+    build = rule.shape_builders[shape] = _builder(rule, [i for i in range(1, len(shape)) if shape[i]])
     return build
 
 
@@ -145,6 +161,7 @@ class ElementChecker:
         cached = rule.fast_last
         fast = cached[1] if cached[0] is self.delims else self._fast_match(rule)
         if fast is not None and fast(self.sep.join(seg)):
+            shape = None
             if rule.syntax_sets:
                 # Syntax notes depend only on which elements are present: remember patterns that passed.
                 shape = tuple(map(bool, seg))
@@ -153,6 +170,11 @@ class ElementChecker:
                         rule.syntax_ok.clear()
                     rule.syntax_ok.add(shape)
             if "" in seg:
+                if shape is None:
+                    shape = tuple(map(bool, seg))
+                build = rule.shape_builders.get(shape) or _shape_builder(rule, shape)
+                if build is not None:
+                    return build(seg)
                 # All C-level: pair keys with values and drop the empty ones.
                 return dict(filter(_VALUE, zip(rule.value_keys, seg[1:], strict=False)))
             build = rule.dict_builders[len(seg)]

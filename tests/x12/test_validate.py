@@ -170,3 +170,23 @@ def test_at_least_one_of_syntax_note_is_ak4_code_2() -> None:
 def test_conditional_syntax_note_is_ak4_code_2() -> None:
     err = decode_x12(one_990("B1*SCAC*LD1*20260101*A", "N9*CN*123****TZ~")).errors[0]
     assert (err.code, err.element_ref) == ("2", "N905") and "C0605" in err.why
+
+
+
+def test_segments_with_empty_elements_give_the_same_dicts_per_shape_and_past_the_shape_limit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.x12 import validate
+
+    def v9_of(v9: str) -> dict[str, str]:
+        result = decode_x12(one_990("B1*SCAC*LD1*20260101*A", v9 + "~"))
+        assert result.documents[0].accepted
+        return result.documents[0].tree["set"]["V9"][0]
+
+    def expected(v9: str) -> dict[str, str]:
+        return {f"V9{i:02d}": v for i, v in enumerate(v9.split("*")) if i and v}
+
+    shaped = ["V9*AAO*PICKUP*20260102*1200", "V9*AAO**20260102*1200", "V9*AAO*PICKUP**1200", "V9*AAO**20260102*1200"]
+    assert [v9_of(v9) for v9 in shaped] == [expected(v9) for v9 in shaped]
+    monkeypatch.setattr(validate, "MAX_SHAPES", 0)  # shapes not seen yet are paired generically
+    generic = ["V9*AAO***1200", "V9*AAO*PICKUP*20260102**CITY"]
+    assert [v9_of(v9) for v9 in generic] == [expected(v9) for v9 in generic]
