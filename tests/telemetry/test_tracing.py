@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, TraceIdRatioBased
+from opentelemetry.trace import SpanKind
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from gateway.config.model import TelemetrySettings
 from gateway.telemetry import inject_context, outbound_headers, setup_tracing, start_span_from
+from gateway.telemetry.tracing import RootSpans
 
 
 @pytest.fixture
@@ -92,3 +95,33 @@ def test_stored_context_keeps_the_tracestate_of_the_trace(traced):
     stored = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "tracestate": "vendor=abc"}
     with start_span_from("decode", stored, tracer=provider.get_tracer("t")):
         assert inject_context()["tracestate"] == "vendor=abc"
+
+
+@pytest.mark.parametrize("sampler", [ParentBased(ALWAYS_OFF), ALWAYS_OFF])
+def test_root_span_made_without_the_sdk_looks_as_the_sdk_makes_it(sampler):
+    tracer = TracerProvider(sampler=sampler).get_tracer("t")
+    ours, sdks = RootSpans(tracer).start("admit", SpanKind.SERVER, []), tracer.start_span("admit")
+    assert not ours.is_recording() and not sdks.is_recording()
+    mine, theirs = ours.get_span_context(), sdks.get_span_context()
+    assert mine.is_valid and mine.trace_id != theirs.trace_id and mine.span_id != theirs.span_id
+    assert (mine.trace_flags, mine.trace_state, mine.is_remote) == (theirs.trace_flags, theirs.trace_state, False)
+
+
+def test_root_span_under_a_current_span_is_its_child(traced):
+    provider, _ = traced
+    tracer = provider.get_tracer("t")
+    dropping = TracerProvider(sampler=ParentBased(ALWAYS_OFF)).get_tracer("t")
+    with tracer.start_as_current_span("outer") as outer:
+        span = RootSpans(dropping).start("admit", SpanKind.SERVER, [])
+    assert span.get_span_context().trace_id == outer.get_span_context().trace_id
+    assert span.is_recording()  # ParentBased follows the sampled parent
+
+
+@pytest.mark.parametrize("sampler", [None, TraceIdRatioBased(0.5)])
+def test_root_span_of_a_sampling_tracer_is_started_by_the_tracer(sampler):
+    exporter = InMemorySpanExporter()
+    provider = setup_tracing(TelemetrySettings(), exporter=exporter, install_global=False)
+    tracer = provider.get_tracer("t") if sampler is None else TracerProvider(sampler=sampler).get_tracer("t")
+    spans = RootSpans(tracer)
+    started = [spans.start("admit", SpanKind.SERVER, []) for _ in range(64)]
+    assert any(s.is_recording() for s in started)

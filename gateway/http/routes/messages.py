@@ -32,7 +32,7 @@ from gateway.http.problems import Problem, problem_response
 from gateway.http.ratelimit import RateLimiter
 from gateway.store.base import InboundMessage, Store, StoreClosed
 from gateway.telemetry.metrics import Metrics
-from gateway.telemetry.tracing import inject_context, link_from
+from gateway.telemetry.tracing import RootSpans, inject_context, link_from
 
 __all__ = ["Admit", "MessageRoutes"]
 
@@ -109,7 +109,7 @@ class Admit:
                  limiter: RateLimiter) -> None:
         self._store = store
         self._metrics = metrics
-        self._tracer = tracer
+        self._spans = RootSpans(tracer)
         self._auth = auth
         self._limiter = limiter
         self._bodies = WellFormedness()
@@ -120,7 +120,7 @@ class Admit:
         headers = _headers(scope)
         # Not made the current span: nothing below opens child spans, and attaching a context
         # costs more than the rest of the span's life. Its context is stored with the message.
-        span = self._tracer.start_span("admit", kind=SpanKind.SERVER, links=link_from(headers))
+        span = self._spans.start("admit", SpanKind.SERVER, link_from(headers))
         try:
             response = await self._admit(scope, headers, receive, span, started)
             if response is not None:
