@@ -118,7 +118,9 @@ class X12Decoder:
                            segment_in_file=raw.segment_in_file)
             )
         else:
-            check = ElementChecker(raw.delimiters, loc, errors, raw.special) if self._validate else None
+            # The bound method, not the checker: calling an instance goes through a __call__ lookup
+            # that a bound method skips, and this runs once per segment.
+            check = ElementChecker(raw.delimiters, loc, errors, raw.special).__call__ if self._validate else None
             if check is not None:
                 check(segs[0], guide.st, 1)
                 if raw.has_trailer:
