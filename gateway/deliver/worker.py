@@ -17,7 +17,7 @@ from opentelemetry.trace import SpanKind, Tracer
 from gateway.deliver.base import Delivered, DeliveryResult, RetryLater, Target
 from gateway.deliver.retry import RetryPolicy
 from gateway.store.base import DeliveryRecord, OutboxEntry, Store, StoreClosed
-from gateway.telemetry import Metrics, start_span_from
+from gateway.telemetry import ContinuedSpans, Metrics
 
 IDLE_POLL_S = 1.0
 log = logging.getLogger(__name__)
@@ -35,7 +35,8 @@ class DeliveryWorker:
     def __init__(self, store: Store, target: Target, policy: RetryPolicy, owner: str, lease_s: float,
                  metrics: Metrics | None = None, tracer: Tracer | None = None) -> None:
         self._store, self._target, self._policy = store, target, policy
-        self._owner, self._lease_s, self._metrics, self._tracer = owner, lease_s, metrics, tracer
+        self._owner, self._lease_s, self._metrics = owner, lease_s, metrics
+        self._spans = ContinuedSpans(tracer)
         self._queue_name = f"outbox:{target.id}"
         self._buffer: asyncio.Queue[OutboxEntry | None] = asyncio.Queue()
         self._stopping = asyncio.Event()
@@ -93,10 +94,9 @@ class DeliveryWorker:
 
     async def _deliver(self, entry: OutboxEntry) -> None:
         attempt = entry.attempts + 1
-        with start_span_from("deliver", entry.trace_context, {
+        with self._spans.start("deliver", entry.trace_context, {
                 "gateway.target": self._target.id, "gateway.event_id": entry.event_id,
-                "gateway.message_id": entry.message_id, "gateway.attempt": attempt},
-                             tracer=self._tracer, kind=SpanKind.CLIENT) as span:
+                "gateway.message_id": entry.message_id, "gateway.attempt": attempt}, kind=SpanKind.CLIENT) as span:
             started = time.perf_counter()
             try:
                 result: DeliveryResult = await self._target.deliver(entry)

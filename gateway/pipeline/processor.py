@@ -27,7 +27,7 @@ from gateway.pipeline.transform import MappingSource, map_documents
 from gateway.pipeline.validate import EventValidator, validate
 from gateway.route import Router
 from gateway.store.base import AuditRecord, InboundMessage, MessageOutcome, QuarantineReason, StoredEvent
-from gateway.telemetry import Metrics, start_span_from
+from gateway.telemetry import ContinuedSpans, Metrics
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +57,14 @@ class MessageProcessor:
     def __init__(self, parts: PipelineParts, metrics: Metrics | None = None, tracer: Tracer | None = None) -> None:
         self._parts = parts
         self._metrics = metrics
-        self._tracer = tracer
+        self._spans = ContinuedSpans(tracer)
 
     @contextmanager
     def _stage(self, name: str, message: InboundMessage) -> Iterator[None]:
         started = time.perf_counter()
         try:
-            with start_span_from(name, message.trace_context, {"gateway.message_id": message.id,
-                                                               "gateway.partner": message.partner},
-                                 tracer=self._tracer):
+            with self._spans.start(name, message.trace_context, {"gateway.message_id": message.id,
+                                                                 "gateway.partner": message.partner}):
                 yield
         except StageFailure:
             raise

@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from gateway.config.model import TelemetrySettings
 from gateway.telemetry import inject_context, outbound_headers, setup_tracing, start_span_from
-from gateway.telemetry.tracing import RootSpans
+from gateway.telemetry.tracing import ContinuedSpans, RootSpans
 
 
 @pytest.fixture
@@ -125,3 +125,31 @@ def test_root_span_of_a_sampling_tracer_is_started_by_the_tracer(sampler):
     spans = RootSpans(tracer)
     started = [spans.start("admit", SpanKind.SERVER, []) for _ in range(64)]
     assert any(s.is_recording() for s in started)
+
+
+UNSAMPLED_PARENT = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-02",
+                    "tracestate": "vendor=abc"}
+
+
+@pytest.mark.parametrize("sampler", [ParentBased(ALWAYS_OFF), ALWAYS_OFF])
+def test_stage_span_of_an_unsampled_message_looks_as_the_sdk_makes_it(sampler):
+    tracer = TracerProvider(sampler=sampler).get_tracer("t")
+    with ContinuedSpans(tracer).start("deliver", UNSAMPLED_PARENT) as ours:
+        sent = inject_context()
+    with start_span_from("deliver", UNSAMPLED_PARENT, tracer=tracer) as sdks:
+        pass
+    assert not ours.is_recording() and not sdks.is_recording()
+    mine, theirs = ours.get_span_context(), sdks.get_span_context()
+    assert mine.trace_id == theirs.trace_id == 0x0af7651916cd43dd8448eb211c80319c
+    assert mine.span_id not in (theirs.span_id, 0xb7ad6b7169203331)
+    assert (mine.trace_flags, mine.trace_state, mine.is_remote) == (theirs.trace_flags, theirs.trace_state, False)
+    assert sent == {"traceparent": f"00-{mine.trace_id:032x}-{mine.span_id:016x}-02", "tracestate": "vendor=abc"}
+
+
+def test_stage_span_of_a_sampled_message_is_recorded(traced):
+    provider, exporter = traced
+    stored = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
+    with ContinuedSpans(provider.get_tracer("t")).start("map", stored, {"gateway.partner": "acme"}) as span:
+        assert span.is_recording()
+    (finished,) = exporter.get_finished_spans()
+    assert finished.parent.span_id == 0xb7ad6b7169203331 and finished.attributes["gateway.partner"] == "acme"
