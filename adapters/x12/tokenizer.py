@@ -2,8 +2,8 @@
 
 Speed comes from doing the per-byte work in C: each chunk is decoded once, split on the segment
 terminator with ``str.split`` and every piece split on the element separator (by the consumer, see
-``SegmentBatch``), so Python code runs per chunk and per segment, never per character. Memory is bounded by one chunk plus the unfinished
-segment carried into the next chunk.
+``SegmentBatch``), so Python code runs per chunk and per segment, never per character. Memory is
+bounded by one chunk plus the unfinished segment carried into the next chunk.
 
 Delimiters are derived per interchange from its ISA by counting element separators (ISA has 16
 elements), so unpadded ISAs and files that change delimiters between interchanges are read correctly.

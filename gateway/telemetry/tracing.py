@@ -146,6 +146,7 @@ class RootSpans:
         self._flags = TraceFlags(TraceFlags.RANDOM_TRACE_ID if random_ids else TraceFlags.DEFAULT)
 
     def start(self, name: str, kind: SpanKind, links: Sequence[Link]) -> Span:
+        """Start span ``name``, not made current; ``links`` point to the caller's trace, if any."""
         ids = self._ids
         if ids is None or trace.get_current_span().get_span_context().is_valid:
             return self._tracer.start_span(name, kind=kind, links=links)

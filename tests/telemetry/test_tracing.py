@@ -6,6 +6,7 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, TraceIdRatioBased
 from opentelemetry.trace import SpanKind
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from gateway.config.model import TelemetrySettings
@@ -136,8 +137,7 @@ def test_stage_span_of_an_unsampled_message_looks_as_the_sdk_makes_it(sampler):
     tracer = TracerProvider(sampler=sampler).get_tracer("t")
     with ContinuedSpans(tracer).start("deliver", UNSAMPLED_PARENT) as ours:
         sent = inject_context()
-    with start_span_from("deliver", UNSAMPLED_PARENT, tracer=tracer) as sdks:
-        pass
+    sdks = tracer.start_span("deliver", context=TraceContextTextMapPropagator().extract(UNSAMPLED_PARENT))
     assert not ours.is_recording() and not sdks.is_recording()
     mine, theirs = ours.get_span_context(), sdks.get_span_context()
     assert mine.trace_id == theirs.trace_id == 0x0af7651916cd43dd8448eb211c80319c

@@ -172,7 +172,6 @@ def test_conditional_syntax_note_is_ak4_code_2() -> None:
     assert (err.code, err.element_ref) == ("2", "N905") and "C0605" in err.why
 
 
-
 def test_segments_with_empty_elements_give_the_same_dicts_per_shape_and_past_the_shape_limit(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from adapters.x12 import validate
