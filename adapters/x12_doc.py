@@ -20,11 +20,7 @@ MAX_LISTED = 20
 
 def as_document(doc: X12Document) -> Document:
     """The core's view of one transaction set."""
-    # Each element and the separator after it, summed at C speed: the lengths of the elements
-    # joined without separators, plus the number of elements.
-    segments = doc.raw_segments
-    size = sum(map(len, map("".join, segments))) + sum(map(len, segments))
-    meta = {"size": size, "set_id": doc.set_id, "version": doc.version,
+    meta = {"size": doc.size, "set_id": doc.set_id, "version": doc.version,
             "sender": doc.sender, "receiver": doc.receiver, "interchange": doc.position.interchange,
             "group": doc.position.group, "set_control": doc.position.set}
     return Document(tree=doc.tree, format="x12", kind=f"x12/{doc.set_id}/{doc.version}", locator=doc.locator, meta=meta)

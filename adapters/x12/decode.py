@@ -44,6 +44,8 @@ class X12Document:
     delimiters: Delimiters
     errors: list[X12Error]
     guided: bool
+    # Characters of the set as received, each segment counted with its terminator.
+    size: int
 
     @property
     def accepted(self) -> bool:
@@ -120,7 +122,7 @@ class X12Decoder:
         else:
             # The bound method, not the checker: calling an instance goes through a __call__ lookup
             # that a bound method skips, and this runs once per segment.
-            check = ElementChecker(raw.delimiters, loc, errors, raw.special).__call__ if self._validate else None
+            check = ElementChecker(raw.delimiters, loc, errors, raw.texts, raw.special).__call__ if self._validate else None
             if check is not None:
                 check(segs[0], guide.st, 1)
                 if raw.has_trailer:
@@ -139,7 +141,7 @@ class X12Decoder:
         position = SetPosition(loc.interchange, loc.group, rec.control_number, raw.segment_in_file, raw.byte_offset)
         return X12Document(
             tree, loc.text(), rec.set_id, version, ich.header.get("sender_id", ""), ich.header.get("receiver_id", ""),
-            position, segs, raw.delimiters, errors, guide is not None,
+            position, segs, raw.delimiters, errors, guide is not None, sum(map(len, raw.texts)) + len(raw.texts),
         )
 
 

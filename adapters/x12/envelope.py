@@ -91,9 +91,13 @@ class InterchangeRecord:
 
 @dataclass(slots=True)
 class RawSet:
-    """One transaction set's segments (ST first, SE last when present) and where they came from."""
+    """One transaction set's segments (ST first, SE last when present) and where they came from.
+
+    ``texts[k]`` is segment ``k`` as one string (its elements joined by the element separator).
+    """
 
     segments: list[list[str]]
+    texts: list[str]
     segment_in_file: int
     byte_offset: int
     interchange: InterchangeRecord
@@ -182,6 +186,7 @@ class EnvelopeReader:
                     # Hot path: body segments of an open set need no envelope work.
                     body = cur.segments
                     body.append(seg)
+                    start = k
                     k += 1
                     while k < n:
                         seg = texts[k].split(sep)
@@ -189,6 +194,7 @@ class EnvelopeReader:
                             break
                         body.append(seg)
                         k += 1
+                    cur.texts += texts[start:k]
                     if k == n:
                         break
                 sid = seg[0]
@@ -226,6 +232,7 @@ class EnvelopeReader:
                         self._stray(ich, grp, seg, index, batch.offset(k), "SE without a matching ST")
                     else:
                         cur.segments.append(seg)
+                        cur.texts.append(texts[k])
                         cur.has_trailer = True
                         yield self._close_set(cur, seg, index)
                         cur = None
@@ -403,7 +410,7 @@ class EnvelopeReader:
         control = seg[2].strip() if len(seg) > 2 else ""
         record = SetRecord(set_id, control, index)
         grp.sets.append(record)
-        raw = RawSet([seg], index, batch.offset(k), ich or _ORPHAN, grp, record, batch.delimiters, special=batch.special)
+        raw = RawSet([seg], [batch.texts[k]], index, batch.offset(k), ich or _ORPHAN, grp, record, batch.delimiters, special=batch.special)
         bad_id = not _SET_ID.match(set_id)
         if bad_id or not control or control in seen:
             where = {

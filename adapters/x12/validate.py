@@ -144,11 +144,13 @@ class ElementChecker:
     stripped once and most checks are a length comparison or a set lookup.
     """
 
-    __slots__ = ("comp", "rep", "loc", "errors", "delims", "special", "sep", "_key")
+    __slots__ = ("comp", "rep", "loc", "errors", "delims", "special", "texts", "_key")
 
-    def __init__(self, delims: Delimiters, loc: Locator, errors: list[X12Error], special: bool = True) -> None:
+    def __init__(self, delims: Delimiters, loc: Locator, errors: list[X12Error], texts: list[str], special: bool = True) -> None:
         self.delims = delims
-        self.sep = delims.element
+        # texts[p - 1] is the set's segment at position p as received: the fast path matches it
+        # without joining the element list back together.
+        self.texts = texts
         self._key = (delims.element, delims.component, delims.repetition)
         # False when the set's text holds no component/repetition separator: skips two scans per element.
         self.special = special
@@ -160,7 +162,7 @@ class ElementChecker:
     def __call__(self, seg: list[str], rule: SegmentRule, position: int) -> dict[str, Any]:
         cached = rule.fast_last
         fast = cached[1] if cached[0] is self.delims else self._fast_match(rule)
-        if fast is not None and fast(self.sep.join(seg)):
+        if fast is not None and fast(self.texts[position - 1]):
             shape = None
             if rule.syntax_sets:
                 # Syntax notes depend only on which elements are present: remember patterns that passed.
