@@ -13,6 +13,8 @@ The writer never idles waiting for a batch to fill: ops that arrive while a comm
 fsynced form the next batch by themselves, so batches grow with load and a lone op is committed
 at once. (Measured here: lingering 2 ms for more ops cut 16 concurrent writers from ~32,000 to
 ~5,500 ops/s and raised p50 latency from 0.5 to 2.8 ms.)
+
+The WAL is copied into the database by a ``Checkpointer`` beside the writer, not by a commit.
 """
 
 from __future__ import annotations
@@ -26,10 +28,17 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from gateway.store._checkpoint import Checkpointer, database_file
 from gateway.store.base import StoreClosed
 
 Op = Callable[[sqlite3.Connection], Any]
 _STOP = object()
+
+# Checkpoints come this often under load: the WAL then holds under 1 MB at 10,000 admissions/s
+# (one checkpoint per 50 ms was as fast but raised admit p99). Past SAFETY_NET_PAGES (the
+# background thread failing or starved) the writer's own commit checkpoints, as SQLite's would.
+CHECKPOINT_EVERY_S = 0.02
+SAFETY_NET_PAGES = 10_000
 
 
 def _settle(results: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
@@ -113,16 +122,25 @@ class GroupCommitWriter:
     def _run(self) -> None:
         try:
             conn = self._connect()
+            path = database_file(conn)
         except BaseException as exc:  # reported to the constructor's caller
             self._startup_error = exc
             self._ready.set()
             return
+        checkpointer = None
+        if path is not None:
+            conn.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
+            checkpointer = Checkpointer(path, CHECKPOINT_EVERY_S)
         self._ready.set()
         stop = False
         while not stop:
             batch, stop = self._next_batch()
             if batch:
                 self._commit(conn, batch)
+                if checkpointer is not None:
+                    checkpointer.written()
+        if checkpointer is not None:
+            checkpointer.close()
         conn.close()
         self._fail_pending()
 

@@ -3,8 +3,9 @@
 Every write goes through a single writer thread that group-commits (``_writer``): with
 ``synchronous=FULL`` each batch costs one fsync of the WAL, so an answered ``admit`` is on disk
 while hundreds of admissions share the cost. Claims (leases) are the exception: losing one to a
-power cut only leaves work claimable again, so a batch of claims alone commits without fsync. Reads (history, listings, due times) use a separate
-connection, which WAL lets run beside the writer.
+power cut only leaves work claimable again, so a batch of claims alone commits without fsync.
+Reads (history, listings, due times) use a separate connection, which WAL lets run beside the
+writer, and a third connection copies the WAL into the database in the background (``_checkpoint``).
 """
 
 from __future__ import annotations
@@ -104,11 +105,6 @@ class SqliteStore:
         def writer_connection() -> sqlite3.Connection:
             conn = _connect(path)
             create_or_upgrade(conn)
-            # The commit that crosses this many WAL pages copies them into the database first, and
-            # the requests in its batch wait for it. SQLite's 1,000 pages (4 MB) made one batch in
-            # fifty wait about 4 ms longer; at 200 the same work comes in fifths (admit p99 at 32
-            # connections 6-9 ms instead of 10, throughput unchanged).
-            conn.execute("PRAGMA wal_autocheckpoint=200")
             return conn
 
         self._writer = GroupCommitWriter(writer_connection, group_commit_max, group_commit_ms / 1000.0)
