@@ -30,6 +30,9 @@ Emit = Callable[["Gen", str], str]
 MAX_BLOCKS = 14
 MAX_INDENT = 60
 
+# An expression that binds tighter than ``or``: a name, attribute or call (``v3.strip()``).
+_PRIMARY = re.compile(r"[\w.]+(\(\))?")
+
 # What a value's source or steps may raise on bad data; the field's MappingError replaces it.
 DATA_ERRORS = "(ValueError, TypeError, ArithmeticError)"
 
@@ -48,6 +51,10 @@ class Gen:
         """Atoms computed on every way to the current line: (what, from which current) → atom."""
         self.scopes: dict[str, tuple[str, str]] = {}
         """A loop's bindings local → (the bindings it extends, the one name it adds)."""
+        self.dicts: set[str] = set()
+        """Locals that always hold a dict: the bindings, which paths read without a type check."""
+        self.bools: set[str] = set()
+        """Atoms that always hold True or False (comparisons, negations): their own truthiness."""
 
     @contextmanager
     def extend(self, bindings: str, name: str, element: str) -> Iterator[str]:
@@ -61,6 +68,7 @@ class Gen:
         at = len(self.lines)
         self.line(f"{inner} = {{**{bindings}, {name!r}: {element}}}")
         self.scopes[inner] = (bindings, name)
+        self.dicts.add(inner)
         self.known[("path", inner, name)] = element
         yield inner
         used = re.compile(rf"\b{inner}\b")
@@ -90,6 +98,23 @@ class Gen:
 
     def line(self, text: str) -> None:
         self.lines.append("    " * self.indent + text)
+
+    def derived(self, what: tuple[Any, ...], prefix: str, expression: str) -> str:
+        """A local holding ``expression``, assigned here unless ``what`` is known already."""
+        out = self.known.get(what)
+        if out is None:
+            out = self.known[what] = self.fresh(prefix)
+            self.line(f"{out} = {expression}")
+        return out
+
+    def or_none(self, local: str) -> None:
+        """Make empty text in ``local`` null, within the line that just assigned it when it can."""
+        last = self.lines[-1] if self.lines else ""
+        assigned = "    " * self.indent + f"{local} = "
+        if last.startswith(assigned) and _PRIMARY.fullmatch(last[len(assigned):]):
+            self.lines[-1] = f"{last} or None"
+        else:
+            self.line(f"if not {local}: {local} = None")
 
     @contextmanager
     def block(self, header: str, nested: bool = False) -> Iterator[None]:
@@ -147,10 +172,36 @@ class _Guarded:
         gen.line("    " + self.handler)
 
 
+def truthy_atom(gen: Gen, atom: str) -> str:
+    """An atom holding the JMESPath truthiness of ``atom`` (itself when it is a bool already)."""
+    if atom in gen.bools:
+        return atom
+    out = gen.derived(("truthy", atom), "c", truthy_text(atom))
+    gen.bools.add(out)
+    return out
+
+
+def truthy_if(gen: Gen, atom: str) -> str:
+    """The test of an ``if`` on the JMESPath truthiness of ``atom``, where any true value will do."""
+    return atom if atom in gen.bools else truthy_test(atom)
+
+
 def truthy_text(atom: str) -> str:
-    """JMESPath truthiness of an atom, inline (null, false and empty text, lists and objects are false)."""
-    return (f"({atom} is not None and {atom} is not False and ({atom} != '' if {atom}.__class__ is str "
-            f"else ({atom} != '' and {atom} != [] and {atom} != {{}})))")
+    """JMESPath truthiness of an atom as a bool, inline (null, false and empty text, lists and objects are false).
+
+    What Python finds true JMESPath does too, so only a value Python finds false (null or
+    empty text, mostly) takes the full test: 0 is false to Python, true to JMESPath.
+    """
+    return f"(True if {atom} else {_falsy_but_true(atom)})"
+
+
+def truthy_test(atom: str) -> str:
+    """The same truthiness for an ``if``, where any true value will do."""
+    return f"({atom} or {_falsy_but_true(atom)})"
+
+
+def _falsy_but_true(atom: str) -> str:
+    return f"({atom} is not None and {atom} is not False and {atom} != '' and {atom} != [] and {atom} != {{}})"
 
 
 def value_of(gen: Gen, fn: Callable[[Any], Any], current: str) -> str:
@@ -163,9 +214,11 @@ def value_of(gen: Gen, fn: Callable[[Any], Any], current: str) -> str:
     return out
 
 
-def function_of(emit: Emit, label: str) -> Callable[[Any], Any]:
-    """Compile ``emit``'s code into a function of one argument."""
+def function_of(emit: Emit, label: str, bindings: bool = False) -> Callable[[Any], Any]:
+    """Compile ``emit``'s code into a function of one argument (``bindings``: always called with a dict)."""
     gen = Gen()
+    if bindings:
+        gen.dicts.add("b")
     result = emit(gen, "b")
     source = "\n".join(["def evaluate(b):", *gen.lines, f"    return {result}"])
     exec(compile(source, f"<{label}>", "exec"), gen.namespace)  # noqa: S102
@@ -174,6 +227,8 @@ def function_of(emit: Emit, label: str) -> Callable[[Any], Any]:
 
 class Node:
     """A node that can be inlined (``emit``) or called, its function generated on first call.
+
+    A node is only ever given the bindings (a dict), never an element inside a projection.
 
     Generating on first call keeps loading cheap: most nodes are only ever inlined into the
     function of the event template that holds them.
@@ -190,7 +245,7 @@ class Node:
     def __call__(self, current: Any) -> Any:
         fn = self._fn
         if fn is None:
-            fn = self._fn = function_of(self.emit, self.label)
+            fn = self._fn = function_of(self.emit, self.label, bindings=True)
         return fn(current)
 
 

@@ -17,13 +17,14 @@ file:line:column; what can only go wrong per message raises ``MappingError`` nam
 from __future__ import annotations
 
 import hashlib
+import keyword
 import re
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.mapping.codegen import Gen, Node, constant, literal_atom, truthy_text, value_of
+from gateway.mapping.codegen import Gen, Node, constant, literal_atom, truthy_atom, value_of
 from gateway.mapping.errors import MappingError
 from gateway.mapping.expressions import Evaluator, ExpressionError, compile_expression, free_variables
 from gateway.mapping.functions import build_function, json_number, to_decimal
@@ -101,28 +102,63 @@ def _steps(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str) -> Non
                 gen.line(f"{value} = {gen.ref(getattr(step, 'inner', step), 's')}({value})")
 
 
-def _text_steps(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str) -> None:
-    """Apply a chain to a local known to hold non-empty text, skipping the checks text makes moot.
+def _text_steps(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str, source: str) -> None:
+    """Set the local ``value`` to a chain applied to the atom ``source``, known to hold text.
 
-    Nearly every X12 value is text. A step's ``on_text`` writes its text-only form and says what
-    the value is then: "text" (maybe empty), "text?" (non-empty text or null) or "any"; a step
-    without one, or any step after "any", takes the general form. Empty text ends as null.
+    Nearly every X12 value is text. A step's ``on_text(gen, target, source, state)`` writes its
+    text-only form, reading ``source`` and assigning ``target``, given what the value is: "text"
+    (maybe empty), "stripped" (text without surrounding blanks, maybe empty), "text?" (non-empty
+    text or null); it returns what the value is then, or "any". A step without one, or any step
+    after "any", takes the general form. Empty text ends as null.
     """
-    general = nullable = empty = False
+    state, current = "text", source
     for step in chain:
         on_text = getattr(step, "on_text", None)
-        if general or on_text is None:
+        if state == "any" or on_text is None:
+            if current != value:
+                gen.line(f"{value} = {current}")
+                current = value
             _steps(gen, (step,), value)
-            general = True
+            state = "any"
             continue
-        with gen.block(f"if {value} is not None") if nullable else nullcontext():
-            after = on_text(gen, value)
-        general = after == "any"
-        nullable, empty = (True, False) if after == "text?" else (nullable, True)
-    if general:
+        with gen.block(f"if {value} is not None") if state == "text?" else nullcontext():
+            state = on_text(gen, value, current, state)
+        current = value
+    if current != value:
+        gen.line(f"{value} = {current}")
+    if state == "any":
         gen.line(f"if {value} == '': {value} = None")
-    elif empty:
-        gen.line(f"if not {value}: {value} = None")
+    elif state != "text?":
+        gen.or_none(value)
+
+
+def _is_local(atom: str) -> bool:
+    """Whether an atom is a variable, not a literal (a type test on a literal is one to fold, not to run)."""
+    return atom.isidentifier() and not keyword.iskeyword(atom)
+
+
+def _plain_text_value(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str, source: str) -> None:
+    """A plain value whose first step has a text-only form: text takes ``_text_steps``, the rest the general form.
+
+    Empty text is null and runs no step; steps that make blank text blank or null (trim,
+    empty_to_null) need not test for it first.
+    """
+    working = tuple(step for step in chain if not getattr(step, "keeps_text", False))
+    with gen.block(f"if {source}.__class__ is str"):
+        if not working:
+            gen.line(f"{value} = {source} or None")
+        elif all(getattr(step, "blank_safe", False) for step in working):
+            _text_steps(gen, working, value, source)
+        else:
+            with gen.block(f"if {source}"):
+                _text_steps(gen, working, value, source)
+            with gen.block("else"):
+                gen.line(f"{value} = None")
+    with gen.block(f"elif {source} is None"):
+        gen.line(f"{value} = None")
+    with gen.block("else"):
+        gen.line(f"{value} = {source}")
+        _plain_steps(gen, chain, value)
 
 
 def _plain_steps(gen: Gen, chain: tuple[Callable[[Any], Any], ...], value: str) -> None:
@@ -194,12 +230,7 @@ class Compiler:
         evaluate = self.expression(text, scope, pos)
 
         def emit(gen: Gen, b: str) -> str:
-            value = value_of(gen, evaluate, b)
-            out = gen.known.get(("truthy", value))
-            if out is None:
-                out = gen.known[("truthy", value)] = gen.fresh("c")
-                gen.line(f"{out} = {truthy_text(value)}")
-            return out
+            return truthy_atom(gen, value_of(gen, evaluate, b))
         return _mark(Node(emit, f"condition {text!r:.60}"), _free(evaluate))
 
     # -- template nodes ------------------------------------------------------------------------
@@ -345,23 +376,15 @@ class Compiler:
                 gen.line(f"{out} = None")
             with gen.block(f"if {value_of(gen, guard, b)}") if guard is not None else nullcontext():
                 with gen.guarded(gen.field_error(mapping, pos, path)):
-                    gen.line(f"{out} = {value_of(gen, source, b)}")
-                    if not plain:
-                        _steps(gen, chain, out)
-                    elif chain and all(hasattr(step, "on_text") for step in chain[:1]):
-                        working = tuple(step for step in chain if not getattr(step, "keeps_text", False))
-                        with gen.block(f"if {out}.__class__ is str"):
-                            if not working:
-                                gen.line(f"if not {out}: {out} = None")
-                            else:
-                                with gen.block(f"if {out}"):
-                                    _text_steps(gen, working, out)
-                                with gen.block("else"):
-                                    gen.line(f"{out} = None")
-                        with gen.block(f"elif {out} is not None"):
-                            _plain_steps(gen, chain, out)
+                    value = value_of(gen, source, b)
+                    if plain and chain and hasattr(chain[0], "on_text") and _is_local(value):
+                        _plain_text_value(gen, chain, out, value)
                     else:
-                        _plain_steps(gen, chain, out)
+                        gen.line(f"{out} = {value}")
+                        if plain:
+                            _plain_steps(gen, chain, out)
+                        else:
+                            _steps(gen, chain, out)
                 if not plain:
                     gen.line(f"if {out} is None or {out} == '': {out} = {literal_atom(gen, default)}")
                     if required:
@@ -507,10 +530,10 @@ class Compiler:
                      f"if {value}.__class__ is str else {missing}")
             gen.line(f"{value} = {gen.ref(remember, 'find')}({value}) if {hit} is {missing} else {hit}")
 
-        def on_text(gen: Gen, value: str) -> str:
+        def on_text(gen: Gen, target: str, source: str, state: str) -> str:
             hit, missing = gen.fresh("t"), gen.ref(_MISSING, "missing")
-            gen.line(f"{hit} = {gen.ref(resolved, 'codes')}.get({value}, {missing})")
-            gen.line(f"{value} = {gen.ref(remember, 'find')}({value}) if {hit} is {missing} else {hit}")
+            gen.line(f"{hit} = {gen.ref(resolved, 'codes')}.get({source}, {missing})")
+            gen.line(f"{target} = {gen.ref(remember, 'find')}({source}) if {hit} is {missing} else {hit}")
             return "any"
         find.emit_step = emit_step  # type: ignore[attr-defined]
         find.on_text = on_text  # type: ignore[attr-defined]
@@ -598,6 +621,11 @@ def _located_copy(original: Any, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _same_text(gen: Gen, target: str, source: str, state: str) -> str:
+    gen.line(f"{target} = {source}")
+    return state
+
+
 def _coercer(schema: SchemaView | None) -> Callable[[Any], Any] | None:
     """Partners send codes as numbers and numbers as text; make them what the schema says."""
     if schema is None:
@@ -611,7 +639,7 @@ def _coercer(schema: SchemaView | None) -> Callable[[Any], Any] | None:
         to_text.emit_step = lambda gen, value: gen.line(  # type: ignore[attr-defined]
             f"if {value}.__class__ is not str: {value} = {gen.ref(to_text, 'text')}({value})")
         to_text.keeps_text = True  # type: ignore[attr-defined]
-        to_text.on_text = lambda gen, value: "text"  # type: ignore[attr-defined]
+        to_text.on_text = _same_text  # type: ignore[attr-defined]
         return to_text
     if kinds and kinds <= {"number", "integer"}:
         def to_number(value: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 import jmespath
 from jmespath import exceptions as jmes_errors
 
-from gateway.mapping.codegen import Emit, Gen, function_of, literal_atom, truthy_text, value_of
+from gateway.mapping.codegen import Emit, Gen, function_of, literal_atom, truthy_if, value_of
 
 Evaluator = Callable[[dict[str, Any]], Any]
 
@@ -71,11 +71,11 @@ def _chain(node: dict[str, Any]) -> list[str | int] | None:
 def _direct(steps: list[str | int]) -> Evaluator:
     """A chain as straight-line Python, compiled once (JMESPath semantics: any miss is null).
 
-    A key step on a plain dict is ``dict.get`` and an index step on a list checks the length:
-    optional X12 elements are missing all the time, and a raised and caught KeyError costs ten
-    times a lookup. Anything else (null on the way, text, another mapping type) takes
-    ``_step``. Each step's value is kept, so a later chain with the same beginning
-    (``stop.G62[0].G6201``, ``stop.G62[0].G6205``) starts where this one got to.
+    A key step is ``dict.get`` (on a stand-in with the same ``get`` when the value is null or
+    not a dict) and an index step on a list checks the length: optional X12 elements are
+    missing all the time, and a raised and caught KeyError costs ten times a lookup. Each
+    step's value is kept, so a later chain with the same beginning (``stop.G62[0].G6201``,
+    ``stop.G62[0].G6205``) starts where this one got to.
     """
     def emit(gen: Gen, current: str) -> str:
         current = gen.bindings_of(current, str(steps[0]))
@@ -90,8 +90,7 @@ def _direct(steps: list[str | int]) -> Evaluator:
                 fits = f"len({value}) > {step}" if step >= 0 else f"len({value}) >= {-step}"
                 gen.line(f"{name} = {value}[{step}] if {value}.__class__ is list and {fits} else None")
             else:
-                gen.line(f"{name} = {value}.get({step!r}) if {value}.__class__ is dict else "
-                         f"None if {value} is None else {gen.ref(_step, 'step')}({value}, {step!r})")
+                gen.line(f"{name} = {_fields_of(gen, value)}.get({step!r})")
             gen.known[("path", current, *steps[:i + 1])] = value = name
         return value
 
@@ -100,11 +99,38 @@ def _direct(steps: list[str | int]) -> Evaluator:
     return evaluate
 
 
-def _step(value: Any, key: str) -> Any:
-    try:
-        return value[key]
-    except (KeyError, TypeError, IndexError):
-        return None
+def _fields_of(gen: Gen, value: str) -> str:
+    """An atom whose ``get`` reads ``value``'s fields: itself when a dict, which it nearly always is.
+
+    The type is checked once per value, not once per field read from it: an X12 segment gives a
+    mapping a dozen elements.
+    """
+    if value in gen.dicts:
+        return value
+    return gen.derived(("fields", value), "g",
+                       f"{value} if {value}.__class__ is dict else {gen.ref(_fields, 'fields')}({value})")
+
+
+_NO_FIELDS: dict[str, Any] = {}
+
+
+class _Fields:
+    """The fields of a value that is neither a dict nor null: any miss is null, as in JMESPath."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def get(self, key: str) -> Any:
+        try:
+            return self.value[key]
+        except (KeyError, TypeError, IndexError):
+            return None
+
+
+def _fields(value: Any) -> Any:
+    return _NO_FIELDS if value is None else _Fields(value)
 
 
 def _with_emit(fn: Evaluator, emit: Emit) -> Evaluator:
@@ -192,7 +218,8 @@ def _fast(node: dict[str, Any]) -> Evaluator | None:
 
         def negate(gen: Gen, current: str) -> str:
             value, out = value_of(gen, inner, current), gen.fresh()
-            gen.line(f"{out} = not {truthy_text(value)}")
+            gen.line(f"{out} = not {truthy_if(gen, value)}")
+            gen.bools.add(out)
             return out
         return _with_emit(lambda current: not truthy(inner(current)), negate)
     if kind == "function_expression" and node["value"] in _NATIVE_FUNCTIONS:
@@ -232,8 +259,11 @@ def _emit_junction(left: Evaluator, right: Evaluator, kind: str) -> Emit:
     def emit(gen: Gen, current: str) -> str:
         value, out = value_of(gen, left, current), gen.fresh()
         gen.line(f"{out} = {value}")
-        with gen.block(f"if {'not ' if kind == 'either' else ''}{truthy_text(value)}"):
-            gen.line(f"{out} = {value_of(gen, right, current)}")
+        with gen.block(f"if {'not ' if kind == 'either' else ''}{truthy_if(gen, value)}"):
+            other = value_of(gen, right, current)
+            gen.line(f"{out} = {other}")
+        if value in gen.bools and other in gen.bools:
+            gen.bools.add(out)
         return out
     return emit
 
@@ -260,6 +290,8 @@ def _emit_compare(op: str, compare: Callable[[Any, Any], Any], left: Evaluator, 
             gen.line(f"{out} = {a} {'==' if op == 'eq' else '!='} {b}")
         else:
             gen.line(f"{out} = {gen.ref(compare, 'cmp')}({a}, {b})")
+        if op in ("eq", "ne"):  # orderings give null for mixed types
+            gen.bools.add(out)
         return out
     return emit
 

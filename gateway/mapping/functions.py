@@ -235,19 +235,24 @@ def _emit_empty_to_null(gen: Gen, value: str) -> None:
              f"else {gen.ref(_empty_to_null, 'empty')}({value})")
 
 
-def _trim_text(gen: Gen, value: str) -> str:
-    gen.line(f"{value} = {value}.strip()")
-    return "text"
+def _trim_text(gen: Gen, target: str, source: str, state: str) -> str:
+    gen.line(f"{target} = {source}.strip()")
+    return "stripped"
 
 
-def _empty_text_to_null(gen: Gen, value: str) -> str:
-    gen.line(f"if not {value}.strip(): {value} = None")
+def _empty_text_to_null(gen: Gen, target: str, source: str, state: str) -> str:
+    if state == "stripped":  # blank is empty now: no second strip
+        if target != source:
+            gen.line(f"{target} = {source}")
+        gen.or_none(target)
+    else:
+        gen.line(f"{target} = {source} if {source}.strip() else None")
     return "text?"
 
 
 _INLINE: dict[str, Callable[[Gen, str], None]] = {"trim": _emit_trim, "empty_to_null": _emit_empty_to_null}
 # The same steps on a value known to be text (see compiler._text_steps).
-_ON_TEXT: dict[str, Callable[[Gen, str], str]] = {"trim": _trim_text, "empty_to_null": _empty_text_to_null}
+_ON_TEXT: dict[str, Callable[[Gen, str, str, str], str]] = {"trim": _trim_text, "empty_to_null": _empty_text_to_null}
 
 
 def build_function(step: Any) -> tuple[str, Fn]:
@@ -259,6 +264,7 @@ def build_function(step: Any) -> tuple[str, Fn]:
             if step in _INLINE:
                 built.emit_step = _INLINE[step]  # type: ignore[attr-defined]
                 built.on_text = _ON_TEXT[step]  # type: ignore[attr-defined]
+                built.blank_safe = True  # type: ignore[attr-defined]  # blank text in, blank text or null out
             return step, built
         if step in _WITH_ARG:
             raise ValueError(f"function {step!r} needs an argument: write {{{step}: ...}}")

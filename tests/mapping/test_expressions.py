@@ -18,6 +18,7 @@ EXPRESSIONS = [
     "contains(['x', 'ax'], doc.a || '')", "contains(doc.a, 'x')", "contains(doc.a, doc.b)",
     "values(doc)[0]", "to_array(values(doc)[0].a)[0].b",
     "{x: doc.a, y: doc.b.c}", "doc.a[].{b: b, c: [@]}", "doc.a || doc.b[].{a: [@]}",
+    "doc.a.b == doc.a.c", "doc.a.b || doc.a[0].c && doc.a[0].b", "!(doc.a.b == 'x') || doc.a.c != 'x'",
 ]
 
 values = st.recursive(
