@@ -113,6 +113,7 @@ class LoopRule:
     # after[pos][segment id]: the first child at or after pos that the segment can be (one lookup per segment).
     after: list[dict[str, int]] = field(default_factory=list)
     required: list[int] = field(default_factory=list)
+    required_after_first: list[int] = field(default_factory=list)
     is_loop: list[bool] = field(default_factory=list)
 
     @property
@@ -134,6 +135,7 @@ class LoopRule:
                 self.required.append(pos)
             if isinstance(child, LoopRule):
                 child.compile()
+        self.required_after_first = [pos for pos in self.required if pos > 0]
 
 
 @dataclass(slots=True)

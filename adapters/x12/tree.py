@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters.x12.errors import Locator, X12Error
-from adapters.x12.guide import Guide, LoopRule, SegmentRule, segment_keys
+from adapters.x12.guide import Guide, SegmentRule, segment_keys
 from adapters.x12.tokenizer import Delimiters
 
 _SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
@@ -77,17 +77,12 @@ def flat_body(segments: list[list[str]], delims: Delimiters) -> dict[str, Any]:
     return body
 
 
-class _Frame:
-    __slots__ = ("rule", "body", "pos", "counts", "after")
-
-    def __init__(self, rule: LoopRule, body: dict[str, Any], pos: int) -> None:
-        self.rule = rule
-        self.body = body
-        # Search floor: inside a loop it starts at 1 because the loop's first segment always opens
-        # a new instance (found one level up), never a repeat inside the current one.
-        self.pos = pos
-        self.counts = [0] * len(rule.children)
-        self.after = rule.after
+# An open loop (or the set body) while a set is placed: [rule, body, pos, counts]. A list, not an
+# object: one opens for every loop instance, and building a list costs half of calling a class.
+# ``pos`` is the search floor for the next segment; inside a loop it starts at 1 because the loop's
+# first segment always opens a new instance (found one level up), never a repeat inside the current
+# one. ``counts[j]`` is how often child ``j`` of ``rule`` occurred in this instance.
+_Frame = list[Any]
 
 
 def guided_body(
@@ -107,32 +102,36 @@ def guided_body(
         def convert(seg: list[str], rule: SegmentRule, position: int) -> dict[str, Any]:
             return segment_to_dict(seg, rule.keys, delims, rule.composite_positions)
     root: dict[str, Any] = {}
-    stack = [_Frame(guide.body, root, 0)]
-    # The innermost frame's fields live in locals (the hot path touches nothing else); they are
-    # written back to the frame object only when another frame becomes innermost.
-    fr = stack[0]
-    rule, after, counts, body, pos = fr.rule, fr.after, fr.counts, root, 0
-    position = 1
-    for seg in segments:
-        position += 1
+    rule = guide.body
+    counts = [0] * len(rule.children)
+    fr = [rule, root, 0, counts]
+    stack = [fr]
+    # The innermost frame's fields live in locals (the hot path touches nothing else); its pos is
+    # written back to the frame only when another frame becomes innermost.
+    after, body, pos = rule.after, root, 0
+    for position, seg in enumerate(segments, 2):
         sid = seg[0]
         j = after[pos].get(sid, -1)
         if j < 0:
-            fr.pos = pos
+            fr[2] = pos
             depth = len(stack) - 2
             while depth >= 0:
                 outer = stack[depth]
-                j = outer.after[outer.pos].get(sid, -1)
+                j = outer[0].after[outer[2]].get(sid, -1)
                 if j >= 0:
                     break
                 depth -= 1
             if j < 0:
-                _unplaced(seg, fr, guide, delims, loc, errors, position)
+                _unplaced(seg, body, guide, delims, loc, errors, position)
                 continue
             while len(stack) - 1 > depth:
-                _close(stack.pop(), loc, errors, position)
+                closed = stack.pop()
+                # A loop's first segment opened it; only segments required after it can be missing.
+                if closed[0].required_after_first:
+                    _close(closed, closed[0].required_after_first, loc, errors, position)
             fr = stack[-1]
-            rule, after, counts, body = fr.rule, fr.after, fr.counts, fr.body
+            rule, body, _, counts = fr
+            after = rule.after
         pos = j
         counts[j] += 1
         child = rule.children[j]
@@ -147,32 +146,36 @@ def guided_body(
             continue
         if counts[j] > child.repeat:
             errors.append(loc.segment_error(f"loop {child.key} repeats more than its maximum of {child.repeat}", "4", position, sid, child.id))
-        fr.pos = pos
+        fr[2] = pos
         new: dict[str, Any] = {}
         body.setdefault(child.key, []).append(new)
-        fr = _Frame(child, new, 1)
+        counts = [0] * len(child.children)
+        fr = [child, new, 1, counts]
         stack.append(fr)
         # A loop can start with a nested loop only in guides we do not have; descend to its first segment.
         while child.is_loop[0]:
+            counts[0] = 1
             child = child.children[0]
-            fr.counts[0] = 1
             deeper: dict[str, Any] = {}
-            fr.body.setdefault(child.key, []).append(deeper)
-            fr = _Frame(child, deeper, 1)
+            new.setdefault(child.key, []).append(deeper)
+            new = deeper
+            counts = [0] * len(child.children)
+            fr = [child, new, 1, counts]
             stack.append(fr)
-        fr.counts[0] = 1
-        rule, after, counts, body, pos = fr.rule, fr.after, fr.counts, fr.body, 1
+        counts[0] = 1
+        rule, after, body, pos = child, child.after, new, 1
         body[sid] = [convert(seg, child.children[0], position)]
-    fr.pos = pos
+    fr[2] = pos
     end = len(segments) + 2
     while stack:
-        _close(stack.pop(), loc, errors, end)
+        closed = stack.pop()
+        _close(closed, closed[0].required, loc, errors, end)
     return root
 
 
-def _unplaced(seg: list[str], frame: _Frame, guide: Guide, delims: Delimiters, loc: Locator, errors: list[X12Error], position: int) -> None:
+def _unplaced(seg: list[str], body: dict[str, Any], guide: Guide, delims: Delimiters, loc: Locator, errors: list[X12Error], position: int) -> None:
     sid = seg[0]
-    frame.body.setdefault(sid, []).append(segment_to_dict(seg, _keys_for(sid), delims))
+    body.setdefault(sid, []).append(segment_to_dict(seg, _keys_for(sid), delims))
     if sid in guide.allowed_extra:
         return
     if not _SEGMENT_ID.match(sid):
@@ -183,11 +186,11 @@ def _unplaced(seg: list[str], frame: _Frame, guide: Guide, delims: Delimiters, l
         errors.append(loc.segment_error(f"{sid} is not a segment of the {guide.set_id} {guide.version} guide", "6", position, sid))
 
 
-def _close(frame: _Frame, loc: Locator, errors: list[X12Error], position: int) -> None:
-    counts = frame.counts
-    for j in frame.rule.required:
+def _close(frame: _Frame, required: list[int], loc: Locator, errors: list[X12Error], position: int) -> None:
+    rule, _, _, counts = frame
+    for j in required:
         if counts[j] == 0:
-            child = frame.rule.children[j]
+            child = rule.children[j]
             sid = child.id if isinstance(child, SegmentRule) else child.first_segment
-            where = "the set" if frame.rule.key == "set" else f"loop {frame.rule.key}"
+            where = "the set" if rule.key == "set" else f"loop {rule.key}"
             errors.append(loc.segment_error(f"mandatory segment {sid} is missing from {where}", "3", position, sid))
