@@ -58,7 +58,8 @@ class SegmentRule:
     syntax: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
     syntax_sets: list[tuple[str, tuple[int, ...], frozenset[int]]] = field(default_factory=list)
     syntax_ok: set[tuple[bool, ...]] = field(default_factory=set, repr=False)
-    # Per element count: the function turning a segment with no empty element into its dict (see validate.py).
+    # Per element count: the function turning a valid segment with no empty element into its dict
+    # (see validate.py); set only once that shape has passed the syntax notes.
     dict_builders: list[Any] = field(default_factory=list, repr=False)
     # The same for segments with empty elements, per shape (which positions are used).
     shape_builders: dict[tuple[bool, ...], Any] = field(default_factory=dict, repr=False)

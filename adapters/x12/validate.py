@@ -20,7 +20,6 @@ from adapters.x12.guide import KIND_CODES, KIND_COMPOSITE, KIND_LENGTH, KIND_NUM
 from adapters.x12.tokenizer import Delimiters
 
 _UNSEEN = object()
-_PRESENT = (True,)
 _VALUE = itemgetter(1)
 _NUMERIC = re.compile(r"^-?\d+$")
 _DECIMAL = re.compile(r"^-?(\d+\.?\d*|\.\d+)([Ee]-?\d+)?$")
@@ -164,21 +163,15 @@ class ElementChecker:
         cached = rule.fast_last
         fast = cached[1] if cached[0] is self.delims else self._fast_match(rule)
         if fast is not None and fast(self.texts[position - 1]):
+            # A builder is kept only for a shape (which elements are present) that passed the
+            # syntax notes, so finding one settles both.
             if "" in seg:
-                shape = tuple(map(bool, seg))
-                if rule.syntax_sets and shape not in rule.syntax_ok:
-                    self._syntax_shape(seg, rule, position, shape)
-                build = rule.shape_builders.get(shape) or _shape_builder(rule, shape)
-                if build is not None:
-                    return build(seg)
-                # All C-level: pair keys with values and drop the empty ones.
-                return dict(filter(_VALUE, zip(rule.value_keys, seg[1:], strict=False)))
-            n = len(seg)
-            # No element is empty, so the count alone gives the shape (far cheaper than mapping bool).
-            if rule.syntax_sets and _PRESENT * n not in rule.syntax_ok:
-                self._syntax_shape(seg, rule, position, _PRESENT * n)
-            build = rule.dict_builders[n]
-            return (build or _dict_builder(rule, n))(seg)
+                build = rule.shape_builders.get(tuple(map(bool, seg)))
+            else:
+                build = rule.dict_builders[len(seg)]
+            if build is not None:
+                return build(seg)
+            return self._new_shape(seg, rule, position)
         out: dict[str, Any] = {}
         plan = rule.plan
         special = self.special
@@ -234,15 +227,27 @@ class ElementChecker:
             self._syntax(seg, rule, position)
         return out
 
-    def _syntax_shape(self, seg: list[str], rule: SegmentRule, position: int, shape: tuple[bool, ...]) -> None:
-        """Check syntax notes for a shape (which elements are present) not seen passing them before.
-
-        The notes depend only on the shape, so a shape that passes is remembered and not checked again.
-        """
-        if self._syntax(seg, rule, position):
+    def _new_shape(self, seg: list[str], rule: SegmentRule, position: int) -> dict[str, Any]:
+        """Convert a valid segment whose shape has no builder: check the syntax notes (they depend
+        on the shape alone, so a shape that passed is not checked again) and keep a builder for it
+        if they pass."""
+        shape = tuple(map(bool, seg))
+        if rule.syntax_sets and shape not in rule.syntax_ok:
+            if not self._syntax(seg, rule, position):
+                return dict(filter(_VALUE, zip(rule.value_keys, seg[1:], strict=False)))
             if len(rule.syntax_ok) > 1024:
                 rule.syntax_ok.clear()
+                # Builders stand for shapes known to pass, so they go with them.
+                rule.shape_builders.clear()
+                rule.dict_builders = [None] * len(rule.dict_builders)
             rule.syntax_ok.add(shape)
+        if "" not in seg:
+            return _dict_builder(rule, len(seg))(seg)
+        build = _shape_builder(rule, shape)
+        if build is None:
+            # All C-level: pair keys with values and drop the empty ones.
+            return dict(filter(_VALUE, zip(rule.value_keys, seg[1:], strict=False)))
+        return build(seg)
 
     def _syntax(self, seg: list[str], rule: SegmentRule, position: int) -> bool:
         """X12 relational conditions between elements of one segment (AK4 codes 2 and 10); True if met."""
