@@ -87,7 +87,7 @@ def _direct(steps: list[str | int]) -> Evaluator:
             step, name = steps[i], gen.fresh("p")
             if isinstance(step, int):
                 # Index steps check for a list: indexing text would give a character, JMESPath gives null.
-                fits = f"len({value}) > {step}" if step >= 0 else f"len({value}) >= {-step}"
+                fits = value if step == 0 else f"len({value}) > {step}" if step > 0 else f"len({value}) >= {-step}"
                 gen.line(f"{name} = {value}[{step}] if {value}.__class__ is list and {fits} else None")
             else:
                 gen.line(f"{name} = {_fields_of(gen, value)}.get({step!r})")
@@ -107,11 +107,11 @@ def _fields_of(gen: Gen, value: str) -> str:
     """
     if value in gen.dicts:
         return value
-    return gen.derived(("fields", value), "g",
-                       f"{value} if {value}.__class__ is dict else {gen.ref(_fields, 'fields')}({value})")
+    return gen.derived(("fields", value), "g", f"{value} if {value}.__class__ is dict else "
+                       f"{gen.ref(_NO_FIELDS, 'nofields')} if {value} is None else {gen.ref(_Fields, 'fields')}({value})")
 
 
-_NO_FIELDS: dict[str, Any] = {}
+_NO_FIELDS: dict[str, Any] = {}  # null's: every field of null is null (only ever read)
 
 
 class _Fields:
@@ -127,10 +127,6 @@ class _Fields:
             return self.value[key]
         except (KeyError, TypeError, IndexError):
             return None
-
-
-def _fields(value: Any) -> Any:
-    return _NO_FIELDS if value is None else _Fields(value)
 
 
 def _with_emit(fn: Evaluator, emit: Emit) -> Evaluator:
@@ -272,22 +268,31 @@ def _emit_call(fn: Callable[..., Any], args: list[Evaluator]) -> Emit:
     def emit(gen: Gen, current: str) -> str:
         values = [value_of(gen, arg, current) for arg in args]
         out = gen.fresh()
-        gen.line(f"{out} = {gen.ref(fn, 'fn')}({', '.join(values)})")
+        call = f"{gen.ref(fn, 'fn')}({', '.join(values)})"
+        if fn is _length:  # text, the usual case, needs no call to be measured
+            call = f"len({values[0]}) if {values[0]}.__class__ is str else {call}"
+        gen.line(f"{out} = {call}")
         return out
     return emit
 
 
 def _emit_compare(op: str, compare: Callable[[Any, Any], Any], left: Evaluator, right: Evaluator) -> Emit:
     # Against a text literal, JMESPath equality is Python's (true == 'x' is false either way):
-    # the common ``x == 'code'`` needs no call.
-    text = next((side.literal for side in (left, right)  # type: ignore[attr-defined]
-                 if isinstance(getattr(side, "literal", None), str)), None)
+    # the common ``x == 'code'`` needs no call. Against a number, only a bool differs (true is
+    # not 1), so ``length(x) == `2``` needs none either.
+    literals = [getattr(side, "literal", None) for side in (left, right)]
+    text = any(isinstance(value, str) for value in literals)
+    number = next((i for i, value in enumerate(literals) if value.__class__ in (int, float)), None)
 
     def emit(gen: Gen, current: str) -> str:
         a, b = value_of(gen, left, current), value_of(gen, right, current)
         out = gen.fresh()
-        if text is not None and op in ("eq", "ne"):
+        if text and op in ("eq", "ne"):
             gen.line(f"{out} = {a} {'==' if op == 'eq' else '!='} {b}")
+        elif number is not None and op in ("eq", "ne"):
+            other = (b, a)[number]
+            gen.line(f"{out} = {a} == {b} and {other}.__class__ is not bool" if op == "eq"
+                     else f"{out} = {a} != {b} or {other}.__class__ is bool")
         else:
             gen.line(f"{out} = {gen.ref(compare, 'cmp')}({a}, {b})")
         if op in ("eq", "ne"):  # orderings give null for mixed types

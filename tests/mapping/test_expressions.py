@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gateway.mapping.codegen import function_of
 from gateway.mapping.expressions import _fast, compile_expression
 
 EXPRESSIONS = [
@@ -18,7 +19,7 @@ EXPRESSIONS = [
     "contains(['x', 'ax'], doc.a || '')", "contains(doc.a, 'x')", "contains(doc.a, doc.b)",
     "values(doc)[0]", "to_array(values(doc)[0].a)[0].b",
     "{x: doc.a, y: doc.b.c}", "doc.a[].{b: b, c: [@]}", "doc.a || doc.b[].{a: [@]}",
-    "doc.a.b == doc.a.c", "doc.a.b || doc.a[0].c && doc.a[0].b", "!(doc.a.b == 'x') || doc.a.c != 'x'",
+    "doc.a.b == doc.a.c", "length(doc.a || '') == `2`", "doc.a != `1`", "`0` == doc.a.b", "doc.a == `1.0`", "doc.a.b || doc.a[0].c && doc.a[0].b", "!(doc.a.b == 'x') || doc.a.c != 'x'",
 ]
 
 values = st.recursive(
@@ -47,3 +48,21 @@ def test_fast_paths_agree_with_jmespath(doc, expression):
             compile_expression(expression, {"doc"})(bindings)
         return
     assert compile_expression(expression, {"doc"})(bindings) == expected
+
+
+@pytest.mark.parametrize("expression", [e for e in EXPRESSIONS if hasattr(compile_expression(e, {"doc"}), "emit")])
+@settings(max_examples=60)
+@given(doc=st.dictionaries(st.sampled_from(["a", "b", "c"]), values, max_size=3))
+def test_generated_code_agrees_with_the_closures(doc, expression):
+    # Templates inline an expression's code into their own function rather than call it.
+    evaluate = compile_expression(expression, {"doc"})
+    inlined = function_of(evaluate.emit, expression, bindings=True)
+    bindings = {"doc": doc}
+    try:
+        expected = evaluate(bindings)
+    except ValueError:
+        with pytest.raises(ValueError):
+            inlined(bindings)
+        return
+    result = inlined(bindings)
+    assert (result, type(result)) == (expected, type(expected))
