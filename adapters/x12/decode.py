@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.x12.envelope import EnvelopeReader, InterchangeRecord, RawSet
+from adapters.x12.envelope import EnvelopeReader, GroupRecord, InterchangeRecord, RawSet
 from adapters.x12.errors import Locator, X12Error, X12Warning
 from adapters.x12.guide import GuideRegistry, default_registry
 from adapters.x12.tokenizer import CHUNK_SIZE, Delimiters, Tokenizer
@@ -83,6 +83,10 @@ class X12Decoder:
         self._reader = EnvelopeReader(self._tokenizer.batches(), (overrides or {}).get("envelope"))
         self._guides = PartnerGuides(guides if guides is not None else default_registry(), overrides)
         self._validate = validate
+        # The group of the previous set and (interchange control, group control, GS08, GS01) read
+        # from its records once: a group holds tens to hundreds of sets.
+        self._group: GroupRecord | None = None
+        self._group_ids: tuple[str | None, str | None, str, str] = (None, None, "", "")
         self.warnings: list[X12Warning] = []
         self.errors: list[X12Error] = []
 
@@ -107,8 +111,11 @@ class X12Decoder:
 
     def _document(self, raw: RawSet) -> X12Document:
         ich, grp, rec = raw.interchange, raw.group, raw.record
-        version = grp.version
-        loc = Locator(ich.control_number or None, grp.control_number or None, rec.control_number, rec.set_id, raw.segment_in_file)
+        if grp is not self._group:
+            self._group = grp
+            self._group_ids = (ich.control_number or None, grp.control_number or None, grp.version, grp.functional_id)
+        interchange, group, version, functional_id = self._group_ids
+        loc = Locator(interchange, group, rec.control_number, rec.set_id, raw.segment_in_file)
         segs = raw.segments
         body_segs = segs[1:-1] if raw.has_trailer else segs[1:]
         guide = self._guides.find(rec.set_id, version)
@@ -128,9 +135,9 @@ class X12Decoder:
                 if raw.has_trailer:
                     check(segs[-1], guide.se, len(segs))
             body = guided_body(body_segs, guide, raw.delimiters, loc, errors, check)
-            if grp.functional_id and grp.functional_id != guide.functional_id:
+            if functional_id and functional_id != guide.functional_id:
                 self.warnings.append(
-                    X12Warning(f"{loc.text()}: GS01 {grp.functional_id!r} is not the functional id {guide.functional_id!r} of a {rec.set_id}",
+                    X12Warning(f"{loc.text()}: GS01 {functional_id!r} is not the functional id {guide.functional_id!r} of a {rec.set_id}",
                                segment_in_file=grp.segment_in_file)
                 )
         tree = {
@@ -141,7 +148,7 @@ class X12Decoder:
         position = SetPosition(loc.interchange, loc.group, rec.control_number, raw.segment_in_file, raw.byte_offset)
         return X12Document(
             tree, loc.text(), rec.set_id, version, ich.header.get("sender_id", ""), ich.header.get("receiver_id", ""),
-            position, segs, raw.delimiters, errors, guide is not None, sum(map(len, raw.texts)) + len(raw.texts),
+            position, segs, raw.delimiters, errors, guide is not None, len("".join(raw.texts)) + len(raw.texts),
         )
 
 

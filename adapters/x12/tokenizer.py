@@ -92,7 +92,6 @@ class SegmentBatch:
 
     def offset(self, k: int) -> int:
         """Byte offset in the input of the first non-blank character of segment ``k``."""
-        tlen = _byte_len(self.delimiters.segment, self._ascii, self._encoding)
         if self._ends is None:
             if self._ascii:
                 lens = map(len, self.raw)
@@ -101,7 +100,11 @@ class SegmentBatch:
             self._ends = list(accumulate(lens, initial=0))
         raw = self.raw[k]
         lead = len(raw) - len(raw.lstrip(_BASE_STRIP))
-        return self.base_offset + self._ends[k] + k * tlen + _byte_len(raw[:lead], self._ascii, self._encoding)
+        if self._ascii:
+            # Characters are bytes: no encoding needed (this runs once per transaction set).
+            return self.base_offset + self._ends[k] + k * len(self.delimiters.segment) + lead
+        tlen = _byte_len(self.delimiters.segment, False, self._encoding)
+        return self.base_offset + self._ends[k] + k * tlen + _byte_len(raw[:lead], False, self._encoding)
 
 
 def _byte_len(text: str, is_ascii: bool, encoding: str) -> int:

@@ -144,14 +144,13 @@ class ElementChecker:
     stripped once and most checks are a length comparison or a set lookup.
     """
 
-    __slots__ = ("comp", "rep", "loc", "errors", "delims", "special", "texts", "_key")
+    __slots__ = ("comp", "rep", "loc", "errors", "delims", "special", "texts")
 
     def __init__(self, delims: Delimiters, loc: Locator, errors: list[X12Error], texts: list[str], special: bool = True) -> None:
         self.delims = delims
         # texts[p - 1] is the set's segment at position p as received: the fast path matches it
         # without joining the element list back together.
         self.texts = texts
-        self._key = (delims.element, delims.component, delims.repetition)
         # False when the set's text holds no component/repetition separator: skips two scans per element.
         self.special = special
         self.comp = delims.component
@@ -291,9 +290,11 @@ class ElementChecker:
 
     def _fast_match(self, rule: SegmentRule) -> Any:
         """The segment's fast-path matcher for these delimiters (compiled once per delimiter set)."""
-        pattern = rule.fast.get(self._key, _UNSEEN)
+        delims = self.delims
+        key = (delims.element, delims.component, delims.repetition)
+        pattern = rule.fast.get(key, _UNSEEN)
         if pattern is _UNSEEN:
-            pattern = rule.fast[self._key] = segment_pattern(rule, self.delims)
+            pattern = rule.fast[key] = segment_pattern(rule, delims)
         # One-entry cache (one tuple, so threads never see a half-updated pair): consecutive sets of
         # an interchange share the same Delimiters object.
         match = pattern.fullmatch if pattern is not None else None
