@@ -49,27 +49,28 @@ class Gen:
         self.blocks = 0
         self.known: dict[tuple[Any, ...], str] = {}
         """Atoms computed on every way to the current line: (what, from which current) → atom."""
-        self.scopes: dict[str, tuple[str, str]] = {}
-        """A loop's bindings local → (the bindings it extends, the one name it adds)."""
+        self.scopes: dict[str, tuple[str, frozenset[str]]] = {}
+        """A loop's bindings local → (the bindings it extends, the names it adds)."""
         self.dicts: set[str] = set()
         """Locals that always hold a dict: the bindings, which paths read without a type check."""
         self.bools: set[str] = set()
         """Atoms that always hold True or False (comparisons, negations): their own truthiness."""
 
     @contextmanager
-    def extend(self, bindings: str, name: str, element: str) -> Iterator[str]:
-        """Bind ``name`` to the local ``element`` in new bindings made from ``bindings``; yields their local.
+    def extend(self, bindings: str, names: dict[str, str]) -> Iterator[str]:
+        """Bind each name to its local in new bindings made from ``bindings``; yields their local.
 
         Paths from other names are read from ``bindings`` (sharing what is known there) and
-        paths from ``name`` from ``element``, so the new dict is built only if code made below
-        needs it as such (a call, a document-level memo); otherwise its line is taken out.
+        paths from these names from their locals, so the new dict is built only if code made
+        below needs it as such (a call); otherwise its line is taken out.
         """
         inner = self.fresh("b")
         at = len(self.lines)
-        self.line(f"{inner} = {{**{bindings}, {name!r}: {element}}}")
-        self.scopes[inner] = (bindings, name)
+        self.line(f"{inner} = {{**{bindings}, {', '.join(f'{name!r}: {local}' for name, local in names.items())}}}")
+        self.scopes[inner] = (bindings, frozenset(names))
         self.dicts.add(inner)
-        self.known[("path", inner, name)] = element
+        for name, local in names.items():
+            self.known[("path", inner, name)] = local
         yield inner
         used = re.compile(rf"\b{inner}\b")
         if not any(used.search(line) for line in self.lines[at + 1:]):
@@ -78,7 +79,7 @@ class Gen:
     def bindings_of(self, current: str, name: str) -> str:
         """The bindings local ``name`` is read from: ``current``, or the one a loop extended."""
         scope = self.scopes.get(current)
-        while scope is not None and scope[1] != name:
+        while scope is not None and name not in scope[1]:
             current = scope[0]
             scope = self.scopes.get(current)
         return current

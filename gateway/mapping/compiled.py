@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.documents import Document
+from gateway.mapping.codegen import Gen, function_of, value_of
 from gateway.mapping.errors import MappingError, MappingLimitExceeded
 from gateway.mapping.expressions import Evaluator
 from gateway.yamlsrc import Position
@@ -84,6 +86,39 @@ class CompiledEvent:
     lets: tuple[tuple[str, Evaluator], ...]
     data: Evaluator
     position: Position | None
+    _walker: list[Callable[[dict[str, Any]], Iterator[dict[str, Any] | None]]] = field(
+        default_factory=list, compare=False, repr=False)
+
+    def walk(self, bindings: dict[str, Any]) -> Iterator[dict[str, Any] | None]:
+        """The data of each event, in order: the loops, ``when``, ``let`` and data as one generated function.
+
+        Written on first use, like the data's own function: the loops' bindings are then only
+        built where a call needs them, and the data reads the loop variables as locals.
+        """
+        if not self._walker:
+            self._walker.append(function_of(self._emit_walk, f"event {self.name}", bindings=True))
+        return self._walker[0](bindings)
+
+    def _emit_walk(self, gen: Gen, b: str) -> str:
+        self._emit_level(gen, b, 0)
+        return "None"
+
+    def _emit_level(self, gen: Gen, b: str, depth: int) -> None:
+        if depth < len(self.loops):
+            each, name = self.loops[depth]
+            items = value_of(gen, each, b)
+            with gen.block(f"if {items} is not None"):
+                seq, index, item = gen.fresh("s"), gen.fresh("i"), gen.fresh("e")
+                gen.line(f"{seq} = {items} if isinstance({items}, list) else [{items}]")
+                with gen.block(f"for {index}, {item} in enumerate({seq})", nested=True), \
+                        gen.extend(b, {name: item, "index": index}) as inner:
+                    self._emit_level(gen, inner, depth + 1)
+            return
+        with gen.block(f"if {value_of(gen, self.when, b)}") if self.when is not None else nullcontext(), \
+                ExitStack() as lets:
+            for name, fn in self.lets:
+                b = lets.enter_context(gen.extend(b, {name: value_of(gen, fn, b)}))
+            gen.line(f"yield {value_of(gen, self.data, b)}")
 
 
 @dataclass(frozen=True)
@@ -123,7 +158,14 @@ class CompiledMapping:
                 bindings[name] = fn(bindings)
             out: list[dict[str, Any]] = []
             for event in self.events:
-                self._iterate(event, event.loops, bindings, ctx, out, deadline, document.locator)
+                for data in event.walk(bindings):
+                    self._emit(event, data, ctx, out)
+                    if len(out) > self.limits.max_events:
+                        raise MappingLimitExceeded(f"mapping emitted over {self.limits.max_events} events",
+                                                   mapping=self.ref, locator=document.locator)
+                    if time.perf_counter() > deadline:
+                        raise MappingLimitExceeded(f"mapping took over {self.limits.max_ms:g} ms", mapping=self.ref,
+                                                   locator=document.locator)
         except MappingError as exc:
             if not exc.locator and document.locator:
                 raise type(exc)(exc.reason, mapping=exc.mapping or self.ref, position=exc.position,
@@ -131,33 +173,9 @@ class CompiledMapping:
             raise
         return out
 
-    def _iterate(self, event: CompiledEvent, loops: tuple[tuple[Evaluator, str], ...], bindings: dict[str, Any],
-                 ctx: MappingContext, out: list[dict[str, Any]], deadline: float, locator: str) -> None:
-        if not loops:
-            self._emit(event, bindings, ctx, out)
-            if len(out) > self.limits.max_events:
-                raise MappingLimitExceeded(f"mapping emitted over {self.limits.max_events} events",
-                                           mapping=self.ref, locator=locator)
-            if time.perf_counter() > deadline:
-                raise MappingLimitExceeded(f"mapping took over {self.limits.max_ms:g} ms", mapping=self.ref,
-                                           locator=locator)
-            return
-        (each, name), rest = loops[0], loops[1:]
-        items = each(bindings)
-        if items is None:
-            return
-        for index, item in enumerate(items if isinstance(items, list) else [items]):
-            self._iterate(event, rest, {**bindings, name: item, "index": index}, ctx, out, deadline, locator)
-
-    def _emit(self, event: CompiledEvent, bindings: dict[str, Any], ctx: MappingContext,
+    def _emit(self, event: CompiledEvent, data: dict[str, Any] | None, ctx: MappingContext,
               out: list[dict[str, Any]]) -> None:
-        if event.when is not None and not event.when(bindings):
-            return
-        if event.lets:
-            bindings = dict(bindings)
-            for name, fn in event.lets:
-                bindings[name] = fn(bindings)
-        data = event.data(bindings) or {}
+        data = data or {}
         data.setdefault("eventClass", event.event_class)
         data["receivedAt"] = ctx.received_at
         ref = self.ref

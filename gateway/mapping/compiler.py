@@ -74,7 +74,7 @@ def _per_document(fn: Evaluator) -> Evaluator:
     def emit(gen: Gen, b: str) -> str:
         cell, entry, key, out = gen.ref(memo, "memo"), gen.fresh("m"), gen.fresh("key"), gen.fresh()
         gen.line(f"{entry} = {cell}[0]")
-        gen.line(f"{key} = {b}.get('meta')")
+        gen.line(f"{key} = {gen.bindings_of(b, 'meta')}.get('meta')")
         with gen.block(f"if {entry} is not None and {entry}[0] is {key}"):
             gen.line(f"{out} = {entry}[1]")
         with gen.block("else"):
@@ -324,7 +324,7 @@ class Compiler:
                     gen.line(f"{seq} = {elements} if isinstance({elements}, list) else [{elements}]")
                     # to_array(null) and sparse lists give nulls: no item for them
                     with gen.block(f"for {element} in {seq}", nested=True), gen.block(f"if {element} is not None"), \
-                            gen.extend(b, var, element) as inner:
+                            gen.extend(b, {var: element}) as inner:
                         value = value_of(gen, inner_fn, inner)  # type: ignore[arg-type]
                         gen.line(f"if {value} is not None: {out}.append({value})")
             gen.line(f"{out} = {out} or None")
