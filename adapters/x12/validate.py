@@ -129,6 +129,11 @@ def _dict_builder(rule: SegmentRule, count: int) -> Callable[[list[str]], dict[s
     return build
 
 
+def _paired(rule: SegmentRule, seg: list[str]) -> dict[str, str]:
+    """A segment's dict without a builder; all C-level: pair keys with values, drop the empty ones."""
+    return dict(filter(_VALUE, zip(rule.value_keys, seg[1:], strict=False)))
+
+
 def _shape_builder(rule: SegmentRule, shape: tuple[bool, ...]) -> Callable[[list[str]], dict[str, str]] | None:
     """The builder for segments whose used positions are ``shape`` (None once a rule has MAX_SHAPES)."""
     if len(rule.shape_builders) >= MAX_SHAPES:
@@ -233,20 +238,15 @@ class ElementChecker:
         shape = tuple(map(bool, seg))
         if rule.syntax_sets and shape not in rule.syntax_ok:
             if not self._syntax(seg, rule, position):
-                return dict(filter(_VALUE, zip(rule.value_keys, seg[1:], strict=False)))
+                return _paired(rule, seg)
             if len(rule.syntax_ok) > 1024:
                 rule.syntax_ok.clear()
                 # Builders stand for shapes known to pass, so they go with them.
                 rule.shape_builders.clear()
                 rule.dict_builders = [None] * len(rule.dict_builders)
             rule.syntax_ok.add(shape)
-        if "" not in seg:
-            return _dict_builder(rule, len(seg))(seg)
-        build = _shape_builder(rule, shape)
-        if build is None:
-            # All C-level: pair keys with values and drop the empty ones.
-            return dict(filter(_VALUE, zip(rule.value_keys, seg[1:], strict=False)))
-        return build(seg)
+        build = _shape_builder(rule, shape) if "" in seg else _dict_builder(rule, len(seg))
+        return build(seg) if build is not None else _paired(rule, seg)
 
     def _syntax(self, seg: list[str], rule: SegmentRule, position: int) -> bool:
         """X12 relational conditions between elements of one segment (AK4 codes 2 and 10); True if met."""
