@@ -55,6 +55,8 @@ class Gen:
         """Locals that always hold a dict: the bindings, which paths read without a type check."""
         self.bools: set[str] = set()
         """Atoms that always hold True or False (comparisons, negations): their own truthiness."""
+        self.preamble: list[str] | None = None
+        """Statements before all others, in a function called once per document (None in others)."""
 
     @contextmanager
     def extend(self, bindings: str, names: dict[str, str]) -> Iterator[str]:
@@ -221,7 +223,8 @@ def function_of(emit: Emit, label: str, bindings: bool = False) -> Callable[[Any
     if bindings:
         gen.dicts.add("b")
     result = emit(gen, "b")
-    source = "\n".join(["def evaluate(b):", *gen.lines, f"    return {result}"])
+    source = "\n".join(["def evaluate(b):", *("    " + line for line in gen.preamble or ()), *gen.lines,
+                        f"    return {result}"])
     exec(compile(source, f"<{label}>", "exec"), gen.namespace)  # noqa: S102
     return gen.namespace["evaluate"]
 

@@ -100,6 +100,7 @@ class CompiledEvent:
         return self._walker[0](bindings)
 
     def _emit_walk(self, gen: Gen, b: str) -> str:
+        gen.preamble = []
         self._emit_level(gen, b, 0)
         return "None"
 

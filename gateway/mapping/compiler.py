@@ -66,12 +66,19 @@ def _per_document(fn: Evaluator) -> Evaluator:
     """Evaluate once per ``apply`` call a node that reads only document-level values.
 
     Header parties, references and addresses repeat on every event of an X12 set; they are built
-    once and the same (never mutated) object goes into each event. The memo is keyed on the
-    ``meta`` dict, which ``CompiledMapping.apply`` creates afresh for every call.
+    once and the same (never mutated) object goes into each event. In the function that walks
+    one document's events the memo is a local, set where first needed; elsewhere it is keyed
+    on the ``meta`` dict, which ``CompiledMapping.apply`` creates afresh for every call.
     """
     memo: list[Any] = [None]
 
     def emit(gen: Gen, b: str) -> str:
+        if gen.preamble is not None:
+            local, unset = gen.fresh("m"), gen.ref(_MISSING, "missing")
+            gen.preamble.append(f"{local} = {unset}")
+            with gen.block(f"if {local} is {unset}"):
+                gen.line(f"{local} = {value_of(gen, fn, b)}")
+            return local
         cell, entry, key, out = gen.ref(memo, "memo"), gen.fresh("m"), gen.fresh("key"), gen.fresh()
         gen.line(f"{entry} = {cell}[0]")
         gen.line(f"{key} = {gen.bindings_of(b, 'meta')}.get('meta')")
