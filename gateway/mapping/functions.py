@@ -34,13 +34,21 @@ def _null_safe(fn: Fn) -> Fn:
 
 def to_decimal(value: Any) -> Decimal:
     """Parse a number the way partners send them: text or JSON numbers, maybe padded."""
+    if value.__class__ is str:  # nearly always (X12 elements): no type tests on the way
+        text = value.strip()
+        if "," in text:
+            text = text.replace(",", "")
+        return _finite(text)
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got {value!r}")
     if isinstance(value, (int, Decimal)):
         return Decimal(value)
     if isinstance(value, float):
         return Decimal(repr(value))
-    text = _text(value).strip().replace(",", "")
+    return _finite(_text(value).strip().replace(",", ""))
+
+
+def _finite(text: str) -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
