@@ -274,3 +274,15 @@ def test_parts_that_read_the_loop_variable_are_built_per_event(compile_yaml):
           name: {from: scan.who}""", each="    each: doc.scans\n    as: scan"))
     events = run(m, {"scans": [{"who": "A"}, {"who": "B"}]})
     assert [e["data"]["parties"][0]["name"] for e in events] == ["A", "B"]
+
+
+def test_event_loops_bind_index_and_apply_when_and_let_per_element(compile_yaml):
+    m = compile_yaml(status_mapping(
+        '      remarks: {format: "{stop.n}/{scan.m}/{index}/{tag}"}\n'
+        "      extensions: {i: {from: index}, m: {from: scan.m}}",
+        each="    each:\n      - {in: doc.stops, as: stop}\n      - {in: stop.scans, as: scan}\n"
+             "    when: \"scan.m != 'skip'\"\n    let: {tag: \"scan.t || 'none'\"}"))
+    events = run(m, {"stops": [{"n": "1", "scans": [{"m": "a"}, {"m": "skip"}, {"m": "b", "t": "x"}]},
+                               {"n": "2", "scans": {"m": "c"}}]})  # one scan, not in a list
+    assert [e["data"]["remarks"] for e in events] == ["1/a/0/none", "1/b/2/x", "2/c/0/none"]
+    assert [e["data"]["extensions"] for e in events] == [{"i": 0, "m": "a"}, {"i": 2, "m": "b"}, {"i": 0, "m": "c"}]
