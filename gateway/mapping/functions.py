@@ -34,21 +34,15 @@ def _null_safe(fn: Fn) -> Fn:
 
 def to_decimal(value: Any) -> Decimal:
     """Parse a number the way partners send them: text or JSON numbers, maybe padded."""
-    if value.__class__ is str:  # nearly always (X12 elements): no type tests on the way
-        text = value.strip()
-        if "," in text:
-            text = text.replace(",", "")
-        return _finite(text)
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number, got {value!r}")
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return _finite(_text(value).strip().replace(",", ""))
-
-
-def _finite(text: str) -> Decimal:
+    if value.__class__ is not str:  # text, nearly always (X12 elements), skips the type tests
+        if isinstance(value, bool):
+            raise ValueError(f"expected a number, got {value!r}")
+        if isinstance(value, (int, Decimal)):
+            return Decimal(value)
+        if isinstance(value, float):
+            return Decimal(repr(value))
+        value = _text(value)
+    text = value.strip().replace(",", "")
     try:
         number = Decimal(text)
     except InvalidOperation:
