@@ -162,13 +162,17 @@ def outbound_headers(headers: Mapping[str, str] | None = None) -> dict[str, str]
 
 
 @lru_cache(maxsize=4096)
-def _parent(traceparent: str | None, tracestate: str | None) -> Context:
-    # A message's stored context is read once per stage and once per delivery of each of its
-    # events: parsed once, the rest are cache hits (Context objects are immutable).
+def _parent(traceparent: str | None, tracestate: str | None) -> tuple[Context, SpanContext]:
+    """A stored trace context as the context to start a child in, and the parent span's own context.
+
+    A message's stored context is read once per stage and once per delivery of each of its
+    events: parsed once, the rest are cache hits (both objects are immutable).
+    """
     carrier = {TRACEPARENT: traceparent} if traceparent else {}
     if tracestate:
         carrier[TRACESTATE] = tracestate
-    return _W3C.extract(carrier)
+    context = _W3C.extract(carrier)
+    return context, trace.get_current_span(context).get_span_context()
 
 
 class _ContinuedSpan:
@@ -197,11 +201,6 @@ class _ContinuedSpan:
         self._span.end()
 
 
-@lru_cache(maxsize=4096)
-def _parent_span(traceparent: str | None, tracestate: str | None) -> SpanContext:
-    return trace.get_current_span(_parent(traceparent, tracestate)).get_span_context()
-
-
 class ContinuedSpans:
     """Opens the spans of the asynchronous stages, each continuing the trace stored with its message.
 
@@ -225,18 +224,15 @@ class ContinuedSpans:
               kind: SpanKind = SpanKind.INTERNAL) -> _ContinuedSpan:
         """Open a span that continues ``stored_context``'s trace (see ``start_span_from``)."""
         stored = stored_context or {}
-        traceparent, tracestate = stored.get(TRACEPARENT), stored.get(TRACESTATE)
+        context, parent = _parent(stored.get(TRACEPARENT), stored.get(TRACESTATE))
         ids = self._ids
-        if ids is not None:
-            parent = _parent_span(traceparent, tracestate)
-            if parent.is_valid and not parent.trace_flags.sampled:
-                flags = TraceFlags(TraceFlags.RANDOM_TRACE_ID if parent.trace_flags.random_trace_id
-                                   else TraceFlags.DEFAULT)
-                return _ContinuedSpan(NonRecordingSpan(SpanContext(
-                    parent.trace_id, ids.generate_span_id(), is_remote=False, trace_flags=flags,
-                    trace_state=parent.trace_state)))
-        return _ContinuedSpan(self._tracer.start_span(name, context=_parent(traceparent, tracestate), kind=kind,
-                                                      attributes=attributes))
+        if ids is not None and parent.is_valid and not parent.trace_flags.sampled:
+            flags = TraceFlags(TraceFlags.RANDOM_TRACE_ID if parent.trace_flags.random_trace_id
+                               else TraceFlags.DEFAULT)
+            return _ContinuedSpan(NonRecordingSpan(SpanContext(
+                parent.trace_id, ids.generate_span_id(), is_remote=False, trace_flags=flags,
+                trace_state=parent.trace_state)))
+        return _ContinuedSpan(self._tracer.start_span(name, context=context, kind=kind, attributes=attributes))
 
 
 def start_span_from(name: str, stored_context: Mapping[str, str] | None,
