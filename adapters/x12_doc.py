@@ -4,15 +4,19 @@ The gateway translates exactly the sets its 997 accepts. A set with findings of 
 (segment order, elements, SE count) is refused on its own, with every finding (where, what,
 why), while the other sets go on; the 997 tells the partner which sets were rejected. When no
 set can be accepted the result has no documents and says why in ``rejected``; its replies (the
-negative 997 or TA1) are still built. Only bytes with no readable interchange raise.
+negative 997 or TA1) are still built. Only bytes with no readable interchange raise, when the
+documents are read.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from functools import partial
 
-from adapters.x12 import InterchangeError, X12DecodeResult, X12Document, build_acknowledgements, decode_x12
+from adapters.x12 import InterchangeError, X12DecodeResult, X12Decoder, X12Document, build_acknowledgements
 from adapters.x12.dedup import interchange_key
+from adapters.x12.tokenizer import CHUNK_SIZE
 from gateway.documents import DecodeError, DecodeResult, Document, NextNumber, Reply
 
 MAX_LISTED = 20
@@ -53,6 +57,8 @@ class X12DocDecoder:
     """Decodes an X12 body into one document per transaction set, or refuses it precisely.
 
     ``ack_kind`` is what the partner's guide wants back per functional group: "997" or "999".
+    The sets are read as the documents are iterated (see ``X12SetStream``), so translating a
+    large interchange holds one set's tree at a time, never the whole file's.
     """
 
     format = "x12"
@@ -61,23 +67,74 @@ class X12DocDecoder:
         self.ack_kind = ack_kind
 
     def decode(self, body: bytes, content_type: str = "application/edi-x12") -> DecodeResult:
-        result = decode_x12(body)
-        keys = [interchange_key(ich) for ich in result.interchanges]
-        replies = partial(build_replies, result, self.ack_kind)
-        accepted = [d for d in result.documents if d.accepted]
-        rejected = [_refusal(d.errors, f"{d.set_id} rejected", d.locator) for d in result.documents if not d.accepted]
-        set_errors = {id(e) for d in result.documents for e in d.errors}
-        others = [e for e in result.errors if id(e) not in set_errors]
-        if not result.interchanges:
-            findings = others or result.errors
+        stream = X12SetStream(body)
+        return DecodeResult(stream, stream.warnings, stream.rejected, stream.dedup_keys,
+                            partial(stream.replies, self.ack_kind))
+
+
+class X12SetStream:
+    """The accepted sets of one X12 body as documents, read one at a time as they are iterated.
+
+    Iterate it once. Sets refused by their guide go to ``rejected`` as they are met; ``warnings``,
+    ``dedup_keys`` and the findings of the envelope are complete once iteration has ended, and
+    iteration ends with a ``DecodeError`` when the bytes hold no readable interchange. Building
+    the replies reads whatever has not been read yet, since an acknowledgement covers every set.
+    """
+
+    def __init__(self, body: bytes) -> None:
+        chunks = (body[i:i + CHUNK_SIZE] for i in range(0, len(body), CHUNK_SIZE))
+        self._decoder = X12Decoder(chunks)
+        self._sets = self._decoder.documents()
+        self._accepted = 0
+        self._set_errors: set[int] = set()
+        self._done = False
+        self.warnings: list[str] = []
+        self.rejected: list[DecodeError] = []
+        self.dedup_keys: list[str] = []
+
+    def __iter__(self) -> Iterator[Document]:
+        for doc in self._sets:
+            if doc.accepted:
+                self._accepted += 1
+                yield as_document(doc)
+            else:
+                self._refuse(doc)
+        self._finish()
+
+    def replies(self, default_kind: str, next_number: NextNumber, duplicates: frozenset[str],
+                kind: str | None = None) -> list[Reply]:
+        """997/999 and TA1s for the whole body (see ``build_replies``)."""
+        for doc in self._sets:
+            if doc.accepted:
+                self._accepted += 1
+            else:
+                self._refuse(doc)
+        if not self._done:
+            with contextlib.suppress(DecodeError):  # an unreadable body still gets its TA1s, if any
+                self._finish()
+        result = X12DecodeResult([], self._decoder.interchanges, self._decoder.warnings, self._decoder.errors)
+        return build_replies(result, default_kind, next_number, duplicates, kind)
+
+    def _refuse(self, doc: X12Document) -> None:
+        self._set_errors.update(id(e) for e in doc.errors)
+        self.rejected.append(_refusal(doc.errors, f"{doc.set_id} rejected", doc.locator))
+
+    def _finish(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        decoder = self._decoder
+        others = [e for e in decoder.errors if id(e) not in self._set_errors]
+        self.dedup_keys.extend(interchange_key(ich) for ich in decoder.interchanges)
+        self.warnings.extend([w.message for w in decoder.warnings] + [e.message for e in others])
+        if not decoder.interchanges:
+            findings = others or decoder.errors
             if not findings:
                 raise DecodeError("start of input", "no interchange found", "an X12 message starts with an ISA segment")
             raise _refusal(findings, "not a readable X12 interchange")
-        if not accepted and not rejected:
+        if not self._accepted and not self.rejected:
             # The envelope itself is broken: nothing to translate, but the TA1 still goes back.
-            rejected = [_refusal(others or result.errors, "no transaction set can be accepted")]
-        warnings = [w.message for w in result.warnings] + [e.message for e in others]
-        return DecodeResult([as_document(d) for d in accepted], warnings, rejected, keys, replies)
+            self.rejected.append(_refusal(others or decoder.errors, "no transaction set can be accepted"))
 
 
 def _refusal(findings: list, summary: str, where: str | None = None) -> DecodeError:

@@ -6,7 +6,7 @@ never imports an adapter; the composition root hands it a ``DecoderRegistry``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -61,6 +61,12 @@ the kind of reply the partner asked for (X12: "997" or "999"; None for the proto
 class DecodeResult:
     """What a decoder read: the documents to map, what it tolerated, and what it refused.
 
+    ``documents`` is read once, in order. A streaming decoder (X12) reads each document only when
+    it is asked for the next one, so a large message is translated holding one document at a time;
+    its ``warnings``, ``rejected`` and ``dedup_keys`` fill up as it reads and are complete once
+    ``documents`` is exhausted, and a message that turns out unreadable raises ``DecodeError``
+    from the iteration.
+
     ``rejected`` lists parts of the message refused on their own (an X12 transaction set that
     fails its guide) while the rest is translated; each names where, what and why. The pipeline
     records them with the message, so a partially refused message loses nothing.
@@ -69,7 +75,7 @@ class DecodeResult:
     what the protocol answers (X12 acknowledgements), numbered from the store's sequences.
     """
 
-    documents: list[Document]
+    documents: Iterable[Document]
     warnings: list[str] = field(default_factory=list)
     rejected: list[DecodeError] = field(default_factory=list)
     dedup_keys: list[str] = field(default_factory=list)

@@ -73,7 +73,10 @@ def run_new(args: argparse.Namespace) -> int:
     if media is None:
         print(f"{args.sample}: cannot tell the format (not JSON, XML or X12)", file=sys.stderr)
         return 1
-    document = decoders.decode(body, media).documents[0]
+    document = next(iter(decoders.decode(body, media).documents), None)
+    if document is None:
+        print(f"{args.sample}: holds no document to map (an X12 sample needs a set its guide accepts)", file=sys.stderr)
+        return 1
     name = args.name or args.sample.stem
     text = scaffold_mapping(name, document, args.type, default_environment(), args.sample.name)
     if args.output:

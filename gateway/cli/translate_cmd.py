@@ -60,15 +60,17 @@ def run(args: argparse.Namespace) -> int:
                     out.write(reply.body.rstrip(b"\r\n") + b"\n")
                 successes += 1
                 continue
-            for refused in result.rejected:
-                print(f"{path}: refused: {refused}", file=sys.stderr)
-            events = runner.translate_result(result, args.mapping, ctx)
+            # Written as they come: a large interchange is translated one set at a time.
+            events = 0
+            for event in runner.iter_translate(result, args.mapping, ctx):
+                out.write(orjson.dumps(event) + b"\n")
+                events += 1
         except (DecodeError, MappingError, CanonicalValidationError, UnsupportedContentType, LookupError) as exc:
             print(f"{path}: {type(exc).__name__}: {exc}", file=sys.stderr)
             failures += 1
             continue
-        for event in events:
-            out.write(orjson.dumps(event) + b"\n")
+        for refused in result.rejected:
+            print(f"{path}: refused: {refused}", file=sys.stderr)
         if result.rejected:
             failures += 1
         successes += 1 if events else 0

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,17 +131,24 @@ class FixtureRunner:
 
     def translate_result(self, result: DecodeResult, mapping: str | None, ctx: dict[str, Any]) -> list[dict[str, Any]]:
         """Map and validate what a decoder produced."""
-        if not result.documents and result.rejected:
-            raise result.rejected[0]
-        events: list[dict[str, Any]] = []
+        return list(self.iter_translate(result, mapping, ctx))
+
+    def iter_translate(self, result: DecodeResult, mapping: str | None,
+                       ctx: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Each valid event of ``result`` as soon as its document is mapped (one document held at a time).
+
+        When the decoder refused every part, the first refusal is raised once the documents are read.
+        """
+        index = -1
         for index, document in enumerate(result.documents):
             compiled = self.registry.select(document, mapping, ctx.get("partner"))
             context = MappingContext(partner=ctx["partner"], channel=ctx["channel"], message_id=ctx["message_id"],
                                      received_at=ctx["received_at"], document_index=index)
             for event in compiled.apply(document, context):
                 self.validator.validate_event(event)
-                events.append(event)
-        return events
+                yield event
+        if index < 0 and result.rejected:
+            raise result.rejected[0]
 
     def _run_file(self, file: Path, report: FixtureReport, update: bool) -> None:
         try:

@@ -57,7 +57,8 @@ class MappingPreview:
     def run(self, body: bytes, media: str, mapping: CompiledMapping | None, partner: str, channel: str) -> dict[str, Any]:
         """Decode, map and validate ``body``; collect every error by stage, position and field."""
         try:
-            documents = self.decoders.decode(body, media).documents
+            # A preview sample is small: read it whole, so an unreadable one fails here, at decode.
+            documents = list(self.decoders.decode(body, media).documents)
         except (DecodeError, UnsupportedContentType) as exc:
             return {"ok": False, "events": [], "errors": [_problem("decode", str(exc))]}
         events: list[dict[str, Any]] = []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from gateway.documents import DecodeError, DecodeResult, DecoderRegistry, UnsupportedContentType
+from collections.abc import Iterator
+
+from gateway.documents import DecodeError, DecodeResult, DecoderRegistry, Document, UnsupportedContentType
 from gateway.pipeline.failures import StageFailure
 from gateway.store.base import InboundMessage, QuarantineReason
 
@@ -23,6 +25,24 @@ def decode_or_refused(message: InboundMessage, decoders: DecoderRegistry) -> Dec
         raise StageFailure(QuarantineReason("decode", "content type", str(exc),
                                             "no decoder is registered for it")) from exc
     return result
+
+
+def next_document(documents: Iterator[Document]) -> Document | None:
+    """The next document of a decode result, None after the last; a streaming decoder may still
+    find the message unreadable while reading it, which quarantines it like any decode error."""
+    try:
+        return next(documents, None)
+    except DecodeError as exc:
+        raise StageFailure(QuarantineReason("decode", exc.where, exc.what, exc.why)) from exc
+
+
+def drain(result: DecodeResult) -> None:
+    """Read the rest of ``result``'s documents, unmapped, so its refusals and warnings are complete."""
+    try:
+        for _ in result.documents:
+            pass
+    except DecodeError:
+        pass  # already reported: the stream ended the same way when it was first read
 
 
 def nothing_to_map(result: DecodeResult) -> QuarantineReason:

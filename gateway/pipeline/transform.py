@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -39,31 +38,29 @@ def _where(document: Document, exc: MappingError) -> str:
     return ", ".join(p for p in parts if p) or "document"
 
 
-def map_documents(message: InboundMessage, documents: Sequence[Document], mappings: MappingSelector,
-                  mapping_name: str | None) -> list[MappedEvent]:
-    """Map every document of ``message``; ``mapping_name`` None picks each by the match rules."""
-    out: list[MappedEvent] = []
-    traceparent = message.trace_context.get("traceparent")
-    for index, document in enumerate(documents):
-        where = document.locator or f"document {index}"
-        try:
-            compiled = mappings.select(document, mapping_name, message.partner)
-        except NoMappingMatched as exc:
-            raise StageFailure(QuarantineReason("map", where, str(exc),
-                                                f"no mapping matches a {document.kind} document")) from exc
-        except AmbiguousMapping as exc:
-            raise StageFailure(QuarantineReason("map", where, str(exc),
-                                                "several mappings match; name one on the channel")) from exc
-        except UnknownMapping as exc:
-            raise StageFailure(QuarantineReason("map", where, str(exc),
-                                                f"the channel names mapping {mapping_name!r}, which is not loaded")) from exc
-        ctx = MappingContext(partner=message.partner, channel=message.channel, message_id=message.id,
-                             received_at=message.received_at, traceparent=traceparent, document_index=index)
-        try:
-            events = compiled.apply(document, ctx)
-        except MappingError as exc:
-            raise StageFailure(QuarantineReason("map", _where(document, exc), exc.reason,
-                                                "the mapping cannot translate this document",
-                                                exc.mapping or compiled.ref)) from exc
-        out.extend(MappedEvent(e, compiled.ref) for e in events)
-    return out
+def map_document(message: InboundMessage, document: Document, index: int, mappings: MappingSelector,
+                 mapping_name: str | None) -> list[MappedEvent]:
+    """Map document ``index`` of ``message``; ``mapping_name`` None picks the mapping by its match rules."""
+    where = document.locator or f"document {index}"
+    try:
+        compiled = mappings.select(document, mapping_name, message.partner)
+    except NoMappingMatched as exc:
+        raise StageFailure(QuarantineReason("map", where, str(exc),
+                                            f"no mapping matches a {document.kind} document")) from exc
+    except AmbiguousMapping as exc:
+        raise StageFailure(QuarantineReason("map", where, str(exc),
+                                            "several mappings match; name one on the channel")) from exc
+    except UnknownMapping as exc:
+        raise StageFailure(QuarantineReason("map", where, str(exc),
+                                            f"the channel names mapping {mapping_name!r}, which is not loaded")) from exc
+    ctx = MappingContext(partner=message.partner, channel=message.channel, message_id=message.id,
+                         received_at=message.received_at, traceparent=message.trace_context.get("traceparent"),
+                         document_index=index)
+    try:
+        events = compiled.apply(document, ctx)
+    except MappingError as exc:
+        raise StageFailure(QuarantineReason("map", _where(document, exc), exc.reason,
+                                            "the mapping cannot translate this document",
+                                            exc.mapping or compiled.ref)) from exc
+    ref = compiled.ref
+    return [MappedEvent(e, ref) for e in events]

@@ -15,9 +15,12 @@ class EventValidator(Protocol):
     def validate_event(self, event: dict[str, Any]) -> None: ...
 
 
-def validate(events: Sequence[MappedEvent], validator: EventValidator) -> None:
-    """Raise ``StageFailure`` naming the first invalid event and all of its issues."""
-    for index, mapped in enumerate(events):
+def validate(events: Sequence[MappedEvent], validator: EventValidator, first: int = 0) -> None:
+    """Raise ``StageFailure`` naming the first invalid event and all of its issues.
+
+    ``first`` is the message-wide index of ``events[0]``, for the error's position.
+    """
+    for index, mapped in enumerate(events, first):
         try:
             validator.validate_event(mapped.event)
         except CanonicalValidationError as exc:

@@ -234,6 +234,24 @@ class ContinuedSpans:
                 trace_state=parent.trace_state)))
         return _ContinuedSpan(self._tracer.start_span(name, context=context, kind=kind, attributes=attributes))
 
+    def record(self, name: str, stored_context: Mapping[str, str] | None, start_ns: int, end_ns: int,
+               attributes: Mapping[str, AttributeValue] | None = None, error: BaseException | None = None) -> None:
+        """Record a span of work already done, from ``start_ns`` to ``end_ns`` (``time.time_ns``).
+
+        For stages whose work interleaves (a message's documents stream through decode, map,
+        validate and route one at a time), so no stage is a single stretch of time to wrap.
+        Nothing is made when the span would not be sampled: no one reads a finished span's ids.
+        """
+        stored = stored_context or {}
+        context, parent = _parent(stored.get(TRACEPARENT), stored.get(TRACESTATE))
+        if self._ids is not None and parent.is_valid and not parent.trace_flags.sampled:
+            return
+        span = self._tracer.start_span(name, context=context, attributes=attributes, start_time=start_ns)
+        if error is not None and span.is_recording():
+            span.record_exception(error)
+            span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
+        span.end(end_time=end_ns)
+
 
 def start_span_from(name: str, stored_context: Mapping[str, str] | None,
                     attributes: Mapping[str, AttributeValue] | None = None, *,
