@@ -15,7 +15,7 @@ from gateway.documents import DecodeError, UnsupportedContentType
 from gateway.mapping import MappingError
 from gateway.mapping.timevalues import utc_now_text
 
-# 3: some input translated and some refused (each refusal is on stderr).
+# 3: some input translated and some refused (each refusal is on stderr), also within one file.
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
 
 
@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         ctx = {"partner": args.partner, "channel": "cli", "message_id": f"file:{path.name}",
                "received_at": utc_now_text()}
+        events = 0
         try:
             result = runner.decoders.decode(body, media)
             if args.ack:
@@ -60,14 +61,15 @@ def run(args: argparse.Namespace) -> int:
                     out.write(reply.body.rstrip(b"\r\n") + b"\n")
                 successes += 1
                 continue
-            # Written as they come: a large interchange is translated one set at a time.
-            events = 0
+            # Written as they come: a large interchange is translated one set at a time, so an
+            # error part-way leaves the events before it written (and the exit status says so).
             for event in runner.iter_translate(result, args.mapping, ctx):
                 out.write(orjson.dumps(event) + b"\n")
                 events += 1
         except (DecodeError, MappingError, CanonicalValidationError, UnsupportedContentType, LookupError) as exc:
             print(f"{path}: {type(exc).__name__}: {exc}", file=sys.stderr)
             failures += 1
+            successes += 1 if events else 0
             continue
         for refused in result.rejected:
             print(f"{path}: refused: {refused}", file=sys.stderr)
