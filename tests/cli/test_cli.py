@@ -203,3 +203,20 @@ targets:
     config.write_text(base + "targets:\n  acme-edi: {kind: x12, url: http://127.0.0.1:9/edi}\n")
     result = gateway("config", "check", str(config))
     assert result.returncode == 1 and "an x12 target needs x12:" in result.stderr
+
+
+def test_translate_writes_events_as_it_goes_and_exits_3_when_a_later_set_fails_its_mapping(tmp_path):
+    # A 214 mapping that insists on a time code (AT707): the ALNK interchange has one, the first
+    # Canada Post set after it does not.
+    mapping = (REPO / "mappings" / "x12" / "x12-214.yaml").read_text()
+    strict = mapping.replace('x12TimeCode: {from: "at7.AT707"}', 'x12TimeCode: {from: "at7.AT707", required: true}', 1)
+    assert strict != mapping
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "x12-214.yaml").write_text(strict)
+    both = tmp_path / "two-interchanges.edi"
+    both.write_bytes((CORPUS / "x12" / "214" / "alnk-214-single-line.edi").read_bytes() + b"\n"
+                     + (CORPUS / "x12" / "214" / "canadapost-214-multi-st.edi").read_bytes())
+    result = gateway("translate", "--mappings", str(tmp_path / "maps"), str(both))
+    assert result.returncode == 3
+    assert len(result.stdout.splitlines()) == 4  # the ALNK set's four AT7 statuses, written before the failure
+    assert "required value is missing" in result.stderr
