@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import sys
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,3 +134,14 @@ def test_bytes_with_no_interchange_raise_when_the_documents_are_read() -> None:
 def test_the_default_decoders_stream_x12() -> None:
     result = default_decoders().decode(MIXED.read_bytes(), "application/edi-x12")
     assert not isinstance(result.documents, list)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads glibc's allocation sizes")
+def test_held_event_json_takes_no_more_memory_than_its_length(processor: MessageProcessor) -> None:
+    # A message's events are held until its outcome commits; orjson's own output buffers are
+    # rounded up to a power of two (8 KB for 2 KB of JSON), which a large interchange multiplies.
+    usable = ctypes.CDLL(None).malloc_usable_size
+    usable.restype = ctypes.c_size_t
+    outcome = processor.process(message(FEDEX_WEBHOOK.read_bytes()), "w")
+    for event in outcome.events:
+        assert usable(ctypes.c_void_p(id(event.body))) < sys.getsizeof(event.body) + 64
