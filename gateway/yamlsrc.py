@@ -56,6 +56,10 @@ class YamlSourceError(ValueError):
         self.message = message
 
 
+# libyaml's composer, where PyYAML was built with it, reads mappings ten times faster than the
+# pure-Python one and keeps the same node positions; start-up loads every mapping file.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _NULL = {"null", "Null", "NULL", "~", ""}
@@ -69,7 +73,7 @@ def _position(file: str, node: yaml.Node) -> Position:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     value = node.value
-    if node.style is not None:  # quoted or block scalars are always strings
+    if node.style:  # quoted or block scalars are always strings (plain: None, or '' from libyaml)
         return value
     if node.tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                         "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"):
@@ -117,7 +121,7 @@ def _build(file: str, node: yaml.Node) -> Any:
 def load_yaml_text(text: str, file: str = "<string>") -> Any:
     """Parse YAML text into ``SourceMap``/``SourceList``/scalars that carry positions."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Position(file, mark.line + 1, mark.column + 1) if mark else Position(file, 1, 1)
