@@ -4,6 +4,7 @@ the core only sees ``gateway.documents.DecoderRegistry``."""
 from __future__ import annotations
 
 from adapters.json_doc import JsonDecoder
+from adapters.x12.guide import default_registry
 from adapters.x12_doc import X12DocDecoder
 from adapters.xml_doc import XmlDecoder
 from gateway.documents import Decoder, DecoderRegistry
@@ -28,3 +29,12 @@ def default_decoders() -> DecoderRegistry:
     sniffers = [(b"{", "application/json"), (b"[", "application/json"), (b"<", "application/xml"),
                 (b"ISA", "application/edi-x12")]
     return DecoderRegistry(decoders, sniffers)
+
+
+def warm_up() -> None:
+    """Read now what the decoders would otherwise read for their first message: the X12 guides.
+
+    A server calls this before it admits anything, so that no partner's first interchange waits
+    half a second for the guides; a one-file command does not, and reads only the guide it needs.
+    """
+    default_registry().load_all()

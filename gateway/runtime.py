@@ -27,7 +27,7 @@ from opentelemetry.trace import Tracer
 from starlette.applications import Starlette
 from ulid_transform import ulid_now
 
-from adapters.registry import default_decoders
+from adapters.registry import default_decoders, warm_up
 from adapters.x12 import Party
 from adapters.x12_out.settings import PartnerSettings
 from adapters.x12_out.target import X12Target
@@ -182,6 +182,7 @@ async def serve(config: Config, host: str, port: int, options: RuntimeOptions = 
     import uvicorn
 
     gateway = Gateway(config, options)
+    warm_up()
     # Compiled mappings, schemas and validators live for the whole run: move them out of the
     # collector's reach so full collections stay short (they showed up as latency spikes).
     gc.freeze()

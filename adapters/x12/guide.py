@@ -1,4 +1,4 @@
-"""Implementation guides: our pyx12 maps, loaded once and compiled into lookup tables.
+"""Implementation guides: our pyx12 maps, each loaded once and compiled into lookup tables.
 
 The maps in ``guides/maps/<4010|5010>/`` (pyx12 map format) are the single definition of segment
 order, loops, usage, max use, element numbers, lengths and code lists. pyx12's ``map_if`` reads them
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import copy
 import functools
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import defusedxml.ElementTree as ET
+import pyx12.errors
 import pyx12.params
 from pyx12.map_if import load_map_file
 
@@ -214,36 +216,81 @@ def compile_map(root: Any, version: str, functional_id: str) -> Guide:
     return Guide(root.id, version, functional_id, root.name or root.id, body, st, se, isa, gs, frozenset(ids))
 
 
-class GuideRegistry:
-    """All guides, keyed by (set id, base version such as ``004010``)."""
+@dataclass(frozen=True, slots=True)
+class _MapEntry:
+    """Where one guide's pyx12 map lies, as a ``maps.xml`` index lists it."""
 
-    def __init__(self, guides: dict[tuple[str, str], Guide]) -> None:
-        self._guides = guides
+    file: str
+    directory: str
+    version: str
+    functional_id: str
+    set_id: str
+
+
+class GuideRegistry:
+    """All guides, keyed by (set id, base version such as ``004010``).
+
+    Each map is read and compiled the first time a set asks for it: reading all of them costs
+    about half a second, and a command translating one 214 file needs one guide.
+    """
+
+    def __init__(self, entries: dict[tuple[str, str], _MapEntry]) -> None:
+        self._entries = entries
+        self._guides: dict[tuple[str, str], Guide] = {}
+        self._lock = threading.Lock()   # pipeline workers may ask for the same guide at once
+        self._params: Any = None
 
     @classmethod
     def load(cls, maps_dir: Path = MAPS_DIR) -> GuideRegistry:
-        """Read every map listed in each ``maps.xml`` under ``maps_dir`` (slow: call once)."""
-        params = pyx12.params.params()
-        guides: dict[tuple[str, str], Guide] = {}
+        """Index every map listed in each ``maps.xml`` under ``maps_dir``."""
+        entries: dict[tuple[str, str], _MapEntry] = {}
         for version_dir in sorted(p for p in maps_dir.iterdir() if (p / "maps.xml").is_file()):
             tree = ET.parse(version_dir / "maps.xml")
-            for entry in tree.getroot().iter("map"):
-                root = load_map_file(entry.text, params, str(version_dir))
-                guide = compile_map(root, entry.get("vriic"), entry.get("fic"))
-                guides[(guide.set_id, guide.version)] = guide
-        return cls(guides)
+            for node in tree.getroot().iter("map"):
+                entry = _MapEntry(str(node.text), str(version_dir), str(node.get("vriic")), str(node.get("fic")),
+                                  str(node.get("abbr")))
+                entries[(entry.set_id, entry.version)] = entry
+        return cls(entries)
 
     def find(self, set_id: str, gs08: str) -> Guide | None:
         """The guide for a set, matching GS08 exactly or by its 6-character base version."""
-        return self._guides.get((set_id, gs08)) or self._guides.get((set_id, gs08[:6]))
+        return self._get((set_id, gs08)) or self._get((set_id, gs08[:6]))
+
+    def load_all(self) -> GuideRegistry:
+        """Read every guide now (a server does, so that no partner's first message waits for it)."""
+        for key in self._entries:
+            self._get(key)
+        return self
 
     def keys(self) -> list[tuple[str, str]]:
-        return sorted(self._guides)
+        return sorted(self._entries)
+
+    def _get(self, key: tuple[str, str]) -> Guide | None:
+        guide = self._guides.get(key)
+        if guide is not None or key not in self._entries:
+            return guide
+        with self._lock:
+            if key not in self._guides:
+                self._guides[key] = self._compile(self._entries[key])
+            return self._guides[key]
+
+    def _compile(self, entry: _MapEntry) -> Guide:
+        if self._params is None:
+            self._params = pyx12.params.params()
+        try:
+            root = load_map_file(entry.file, self._params, entry.directory)
+        except (SyntaxError, pyx12.errors.EngineError, pyx12.errors.XML_Reader_Error, OSError) as exc:
+            raise GuideError(f"{entry.directory}/{entry.file}: cannot read this guide's map: {exc}") from None
+        guide = compile_map(root, entry.version, entry.functional_id)
+        if guide.set_id != entry.set_id:
+            raise GuideError(f"{entry.directory}/maps.xml lists {entry.file} as set {entry.set_id}, "
+                             f"but the map defines set {guide.set_id}")
+        return guide
 
 
 @functools.lru_cache(maxsize=1)
 def default_registry() -> GuideRegistry:
-    """The project's guides, loaded on first use and shared by the process."""
+    """The project's guides, indexed on first use and shared by the process."""
     return GuideRegistry.load()
 
 

@@ -55,7 +55,7 @@ def child_ours_decode(path: str) -> dict[str, float]:
     from adapters.x12.guide import default_registry
     from adapters.x12.tokenizer import iter_chunks
 
-    default_registry()  # guide loading is a one-off per process, not per byte
+    default_registry().load_all()  # guide loading is a one-off per process, not per byte
     t0, c0 = time.perf_counter(), time.process_time()
     docs = bad = 0
     decoder = X12Decoder(iter_chunks(path))

@@ -196,3 +196,33 @@ def test_a_shape_that_fails_a_syntax_note_is_reported_each_time_and_a_passing_on
     passing = one_990("B1*SCAC*LD1*20260101*A", "G62*68*20260101*2*1200~")
     notes = [[e.why.endswith("(syntax P0304)") for e in decode_x12(body).errors] for body in (failing, passing, failing, passing)]
     assert notes == [[True], [], [True], []]
+
+
+def _maps_copy(tmp_path: Path, listing: str) -> Path:
+    """A 4010 maps directory holding our 214 map and a broken 204 map, indexed by ``listing``."""
+    version = tmp_path / "4010"
+    version.mkdir()
+    for name in ("214.4010.xml", "dataele.xml", "codes.xml"):
+        if (MAPS_DIR / "4010" / name).exists():
+            (version / name).write_bytes((MAPS_DIR / "4010" / name).read_bytes())
+    (version / "204.4010.xml").write_text("<transaction id='204'><unclosed>")
+    (version / "maps.xml").write_text(f"<maps><version icvn='00401'>{listing}</version></maps>")
+    return tmp_path
+
+
+def test_a_guide_is_read_when_a_set_first_needs_it_so_an_unused_broken_map_costs_nothing(tmp_path: Path) -> None:
+    maps = _maps_copy(tmp_path, '<map vriic="004010" fic="QM" abbr="214">214.4010.xml</map>'
+                                '<map vriic="004010" fic="SM" abbr="204">204.4010.xml</map>')
+    reg = GuideRegistry.load(maps)
+    assert reg.keys() == [("204", "004010"), ("214", "004010")]
+    guide = reg.find("214", "004010")
+    assert guide is not None and guide.body.children[0].id == "B10"
+    assert reg.find("214", "004010X000") is guide
+    with pytest.raises(GuideError, match=r"4010/204.4010.xml: cannot read this guide's map: no element found"):
+        reg.find("204", "004010")
+
+
+def test_a_maps_index_naming_the_wrong_set_for_a_map_is_a_guide_error(tmp_path: Path) -> None:
+    maps = _maps_copy(tmp_path, '<map vriic="004010" fic="SM" abbr="204">214.4010.xml</map>')
+    with pytest.raises(GuideError, match="lists 214.4010.xml as set 204, but the map defines set 214"):
+        GuideRegistry.load(maps).find("204", "004010")
