@@ -71,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
             failures += 1
             successes += 1 if events else 0
             continue
+        # What the reader tolerated (unpadded ISA, a missing last terminator, envelope counts that
+        # disagree, a set with no guide) is translated all the same, but the user should know.
+        for warning in result.warnings:
+            print(f"{path}: warning: {warning}", file=sys.stderr)
         for refused in result.rejected:
             print(f"{path}: refused: {refused}", file=sys.stderr)
         if result.rejected:

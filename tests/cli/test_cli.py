@@ -170,6 +170,14 @@ def test_translate_of_an_x12_file_with_refused_sets_prints_the_good_ones_and_nam
     assert "set 000000004: 214 rejected" in result.stderr and "L1101 (element 127): mandatory element is missing" in result.stderr
 
 
+def test_translate_prints_what_the_reader_tolerated_as_warnings_and_still_exits_zero():
+    result = gateway("translate", str(CORPUS / "x12" / "856" / "oop-856-003060.edi"))
+    assert result.returncode == 0
+    assert [json.loads(line)["type"] for line in result.stdout.splitlines()] == ["org.logistics-gateway.ship.notice.v1"]
+    assert ("oop-856-003060.edi: warning: interchange 000000001 / group 1 / set 0001: no guide for set 856 "
+            "version '003060'; body kept flat") in result.stderr
+
+
 def test_translate_of_an_x12_file_whose_every_set_is_refused_exits_non_zero():
     result = gateway("translate", str(CORPUS / "x12" / "204" / "conard-fedex-204-newline-multi-st.edi"))
     assert result.returncode == 1 and result.stdout == "" and "rejected" in result.stderr
