@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(BIN)/gateway demo
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # Each benchmark prints the gateway's figures beside its peer's or baseline's; see BENCHMARKS.md.

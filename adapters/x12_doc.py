@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Iterator
 from functools import partial
 
-from adapters.x12 import InterchangeError, X12DecodeResult, X12Decoder, X12Document, build_acknowledgements
+from adapters.x12 import InterchangeError, X12Decoder, X12DecodeResult, X12Document, build_acknowledgements
 from adapters.x12.dedup import interchange_key
 from adapters.x12.tokenizer import CHUNK_SIZE
 from gateway.documents import DecodeError, DecodeResult, Document, NextNumber, Reply

@@ -8,9 +8,9 @@ read without loading any schema file; a test checks it against the schemas.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 CE_TYPE_PREFIX = "org.logistics-gateway."
 SCHEMA_BASE_ID = "https://schemas.logistics-gateway.org/canonical/v1/"

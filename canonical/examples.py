@@ -6,7 +6,8 @@ Each builder returns a fresh dict so callers may mutate it freely.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from canonical.events import get_event_type
 

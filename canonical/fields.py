@@ -22,16 +22,16 @@ class FieldNode:
     """JSON types allowed here: object, array, string, number, integer, boolean."""
     required: bool = False
     """Whether the parent object requires this property."""
-    children: dict[str, "FieldNode"] = field(default_factory=dict)
+    children: dict[str, FieldNode] = field(default_factory=dict)
     """Properties, when this is an object."""
-    items: "FieldNode | None" = None
+    items: FieldNode | None = None
     """Element node, when this is an array."""
     open: bool = False
     """True for free objects (``extensions``): any sub-path is accepted."""
     enum: tuple[Any, ...] | None = None
     """Allowed values, when the schema enumerates them."""
 
-    def find(self, path: str) -> "FieldNode | None":
+    def find(self, path: str) -> FieldNode | None:
         """Node at a dotted path (``[]`` steps into array items), or None if not allowed.
 
         ``identifiers[].value`` and ``stop.location.geo.lat`` are valid paths; under an

@@ -48,9 +48,8 @@ def _check_refs(node: Any, defs: dict[str, Any], where: str) -> None:
     """Fail at load, not at first validation, when a ref points nowhere."""
     if isinstance(node, dict):
         target = node.get("$ref")
-        if isinstance(target, str):
-            if not target.startswith("#/$defs/") or target[len("#/$defs/"):] not in defs:
-                raise SchemaLoadError(f"{where}: unresolvable $ref {target!r}")
+        if isinstance(target, str) and (not target.startswith("#/$defs/") or target[len("#/$defs/"):] not in defs):
+            raise SchemaLoadError(f"{where}: unresolvable $ref {target!r}")
         for value in node.values():
             _check_refs(value, defs, where)
     elif isinstance(node, list):

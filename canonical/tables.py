@@ -25,13 +25,12 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 import yaml
 
 DEFAULT_TABLE_DIR = Path(__file__).parent / "tables"
 
-TableValue = Union[str, Mapping[str, str]]
+TableValue = str | Mapping[str, str]
 """A row value: a code string or a small mapping of field -> string."""
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -79,7 +78,7 @@ class Table(Mapping[str, TableValue]):
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self._norm(key) in self.rows
 
-    def get(self, key: str, default: TableValue | None | object = _MISSING) -> TableValue | None:  # type: ignore[override]
+    def get(self, key: str, default: TableValue | object | None = _MISSING) -> TableValue | None:  # type: ignore[override]
         """Row value, else the explicit ``default`` argument, else the table's default."""
         found = self.rows.get(self._norm(key)) if isinstance(key, str) else None
         if found is not None:
@@ -168,7 +167,7 @@ def load_table(path: Path | str) -> Table:
     lines: dict[str, int] = {}
     for k, v in _pairs(path, header["rows"], "rows"):
         key = _quoted(path, k, "row key")
-        if match == "upper" and key != key.upper() or match == "lower" and key != key.lower():
+        if (match == "upper" and key != key.upper()) or (match == "lower" and key != key.lower()):
             raise TableError(f"{_where(path, k)}: key {key!r} must be {match}-case (match: {match})")
         rows[key] = _value(path, v, f"row {key!r}")
         lines[key] = k.start_mark.line + 1

@@ -7,9 +7,9 @@ light; ``Decimal`` fields accept a number or a decimal string.
 """
 
 
-from typing import Any, Literal, Required, TypedDict, Union
+from typing import Any, Literal, Required, TypedDict
 
-Decimal = Union[int, float, str]
+Decimal = int | float | str
 """JSON number, or a decimal string such as "1234.50" (no float rounding)."""
 Instant = str
 """RFC 3339 date-time with offset."""
@@ -95,7 +95,7 @@ class Party(TypedDict, total=False):
 
 
 class MeasurementSource(TypedDict, total=False):
-    value: Union[int, float, str]
+    value: int | float | str
     unit: str
 
 

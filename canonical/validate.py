@@ -11,12 +11,11 @@ problems at once instead of fixing them one run at a time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-
-import re
 
 import fastjsonschema
 import jsonschema_rs
@@ -93,12 +92,12 @@ def _issues(error: _JsError, prefix: tuple[Any, ...] = ()) -> list[ValidationIss
     inst = error.instance
     if kw == "required" and isinstance(inst, dict):
         missing = [r for r in error.validator_value if r not in inst]
-        return [ValidationIssue(_pointer(path + (m,)), "required", f"missing required property {m!r}")
+        return [ValidationIssue(_pointer((*path, m)), "required", f"missing required property {m!r}")
                 for m in missing]
     if kw == "additionalProperties" and isinstance(inst, dict):
         allowed = error.schema.get("properties", {})
         extra = [k for k in inst if k not in allowed]
-        return [ValidationIssue(_pointer(path + (k,)), "additionalProperties",
+        return [ValidationIssue(_pointer((*path, k)), "additionalProperties",
                                 f"property {k!r} is not defined by the canonical model here")
                 for k in extra]
     if kw in ("anyOf", "oneOf") and error.context:

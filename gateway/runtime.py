@@ -166,7 +166,7 @@ class Gateway:
             await asyncio.sleep(self.options.mapping_reload_s)
             try:
                 self._log_reload(await asyncio.to_thread(self.mappings.load))
-            except Exception:  # noqa: BLE001 - a failed reload keeps the loaded mappings running
+            except Exception:  # a failed reload keeps the loaded mappings running
                 log.exception("reloading mappings failed; the loaded versions stay in use")
 
     async def _gauge_queues(self) -> None:

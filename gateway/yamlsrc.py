@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Position", "SourceMap", "SourceList", "YamlSourceError", "load_yaml", "load_yaml_text", "position_of"]
+__all__ = ["Position", "SourceList", "SourceMap", "YamlSourceError", "load_yaml", "load_yaml_text", "position_of"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,8 +30,8 @@ from adapters.x12.tokenizer import Delimiters, Tokenizer
 from adapters.x12.writer import GroupSpec, Party, X12Writer
 
 __all__ = [
-    "Delimiters",
     "DelimiterError",
+    "Delimiters",
     "ElementError",
     "GroupError",
     "GroupSpec",

@@ -14,7 +14,15 @@ from typing import Any
 
 from adapters.x12.decode import X12DecodeResult, X12Document
 from adapters.x12.envelope import GroupRecord, InterchangeRecord, SetRecord
-from adapters.x12.errors import ElementError, GroupError, InterchangeError, SegmentError, TransactionSetError, WriteError, X12Error
+from adapters.x12.errors import (
+    ElementError,
+    GroupError,
+    InterchangeError,
+    SegmentError,
+    TransactionSetError,
+    WriteError,
+    X12Error,
+)
 from adapters.x12.tokenizer import Delimiters
 from adapters.x12.writer import GroupSpec, Party, X12Writer
 

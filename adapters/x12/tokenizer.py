@@ -193,7 +193,7 @@ def parse_isa_header(text: str, eof: bool) -> IsaHeader | None:
     if term == "\r":
         # CR LF: split on LF and let stripping drop the CR; a bare CR file splits on CR.
         term = "\n" if text[pos + 3 : pos + 4] == "\n" or "\n" in text[pos + 3 : pos + 200] else "\r"
-    elif term.isalnum() or term == sep or term == component:
+    elif term.isalnum() or term in (sep, component):
         raise DelimiterError(
             f"character after ISA16 is {term!r}, which cannot be a segment terminator",
             code="004",

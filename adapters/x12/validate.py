@@ -16,7 +16,16 @@ from typing import Any
 import yaml
 
 from adapters.x12.errors import GuideError, Locator, X12Error
-from adapters.x12.guide import KIND_CODES, KIND_COMPOSITE, KIND_LENGTH, KIND_NUMERIC, ElementRule, Guide, GuideRegistry, SegmentRule
+from adapters.x12.guide import (
+    KIND_CODES,
+    KIND_COMPOSITE,
+    KIND_LENGTH,
+    KIND_NUMERIC,
+    ElementRule,
+    Guide,
+    GuideRegistry,
+    SegmentRule,
+)
 from adapters.x12.tokenizer import Delimiters
 
 _UNSEEN = object()
@@ -48,12 +57,10 @@ def check_value(value: str, rule: ElementRule) -> tuple[str, str] | None:
     elif t == "R":
         if not _DECIMAL.match(value):
             return "6", f"{value!r} is not a decimal number"
-    elif t == "DT":
-        if not (_DATE8.match(value) if len(value) == 8 else _DATE6.match(value)):
-            return "8", f"{value!r} is not a valid date (CCYYMMDD)"
-    elif t == "TM":
-        if not _TIME.match(value):
-            return "9", f"{value!r} is not a valid time (HHMM[SS[dd]])"
+    elif t == "DT" and not (_DATE8.match(value) if len(value) == 8 else _DATE6.match(value)):
+        return "8", f"{value!r} is not a valid date (CCYYMMDD)"
+    elif t == "TM" and not _TIME.match(value):
+        return "9", f"{value!r} is not a valid time (HHMM[SS[dd]])"
     return None
 
 
@@ -100,7 +107,7 @@ def segment_pattern(rule: SegmentRule, delims: Delimiters) -> re.Pattern[str] | 
     # Optional parts are written "(?:X|)", not "(?:X)?": the same language, but sre runs a branch
     # without the repeat context it sets up for a group under "?" (about a fifth of the matching time).
     for i in range(len(rule.plan), 0, -1):
-        key, kind, lo, hi, codes, required, er = rule.plan[i - 1]
+        _, kind, _, _, _, required, er = rule.plan[i - 1]
         pattern = _element_pattern(er, kind, free)
         if pattern is None:
             return None
@@ -149,7 +156,7 @@ class ElementChecker:
     stripped once and most checks are a length comparison or a set lookup.
     """
 
-    __slots__ = ("comp", "rep", "loc", "errors", "delims", "special", "texts")
+    __slots__ = ("comp", "delims", "errors", "loc", "rep", "special", "texts")
 
     def __init__(self, delims: Delimiters, loc: Locator, errors: list[X12Error], texts: list[str], special: bool = True) -> None:
         self.delims = delims

@@ -110,8 +110,7 @@ def _parties(parties: Iterable[dict[str, Any]]) -> list[list[str]]:
         out.append(["N1", code, party.get("name", ""), _id_qualifier(pid) if pid.get("value") else "", pid.get("value", "")])
         address = party.get("address") or {}
         lines = address.get("lines", [])
-        for pair in (lines[i:i + 2] for i in range(0, min(len(lines), 4), 2)):
-            out.append(["N3", *pair])
+        out.extend(["N3", *lines[i:i + 2]] for i in range(0, min(len(lines), 4), 2))
         if any(address.get(k) for k in ("city", "region", "postalCode", "countryCode")):
             out.append(["N4", address.get("city", ""), address.get("region", ""), address.get("postalCode", ""),
                         address.get("countryCode", "")])

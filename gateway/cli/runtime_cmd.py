@@ -36,9 +36,9 @@ def run_demo(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
+    from gateway.config.model import TelemetrySettings
     from gateway.demo import run_demo as demo
     from gateway.telemetry import setup_tracing
-    from gateway.config.model import TelemetrySettings
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     setup_tracing(TelemetrySettings())

@@ -10,9 +10,21 @@ from typing import Any
 import jsonschema
 
 from gateway.config.errors import ConfigError
-from gateway.config.model import (Channel, Config, GatewaySettings, Partner, RateLimit, Route, RouteMatch,
-                                  SecretRef, StoreSettings, Target, TelemetrySettings, X12Envelope,
-                                  X12Settings)
+from gateway.config.model import (
+    Channel,
+    Config,
+    GatewaySettings,
+    Partner,
+    RateLimit,
+    Route,
+    RouteMatch,
+    SecretRef,
+    StoreSettings,
+    Target,
+    TelemetrySettings,
+    X12Envelope,
+    X12Settings,
+)
 from gateway.yamlsrc import Position, YamlSourceError, load_yaml, load_yaml_text, position_of
 
 

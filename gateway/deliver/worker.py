@@ -68,7 +68,7 @@ class DeliveryWorker:
                 entries = await self._store.claim_deliveries(self._target.id, self._owner, room, self._lease_s)
             except StoreClosed:
                 return
-            except Exception:  # noqa: BLE001 - a store hiccup must not end delivery for good
+            except Exception:  # a store hiccup must not end delivery for good
                 log.exception("claiming deliveries for %s failed; retrying in %s s", self._target.id, IDLE_POLL_S)
                 await self._until_stopped_or(asyncio.sleep(IDLE_POLL_S))
                 continue
@@ -100,7 +100,7 @@ class DeliveryWorker:
             started = time.perf_counter()
             try:
                 result: DeliveryResult = await self._target.deliver(entry)
-            except Exception as exc:  # noqa: BLE001 - a target bug must not lose the entry: retry it
+            except Exception as exc:  # a target bug must not lose the entry: retry it
                 log.exception("target %s raised delivering %s", self._target.id, entry.event_id)
                 result = RetryLater(f"target raised {type(exc).__name__}: {exc}")
             duration_ms = (time.perf_counter() - started) * 1000.0
@@ -127,7 +127,7 @@ class DeliveryWorker:
             batch, self._pending = self._pending, []
             try:
                 await self._store.record_deliveries(batch)
-            except Exception:  # noqa: BLE001 - the entries stay leased and are delivered again later
+            except Exception:  # the entries stay leased and are delivered again later
                 log.exception("could not record %d delivery answers for %s", len(batch), self._target.id)
 
     def _count(self, outcome: str) -> None:

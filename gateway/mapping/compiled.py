@@ -16,7 +16,6 @@ from gateway.mapping.expressions import Evaluator
 from gateway.yamlsrc import Position
 
 
-
 def derived_event_id(key: str) -> str:
     """A UUID (version 5 layout, SHA-1 name-based) derived from ``key``.
 
@@ -68,7 +67,7 @@ class MatchRule:
             return True
         try:
             return self.when({"doc": document.tree, "meta": document.meta})
-        except Exception:  # a match rule that cannot evaluate on this shape does not fit
+        except Exception:  # noqa: BLE001 - a match rule that cannot evaluate on this shape does not fit
             return False
 
 

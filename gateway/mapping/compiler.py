@@ -24,13 +24,13 @@ from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.mapping import builders
 from gateway.mapping.codegen import Gen, Node, constant, literal_atom, truthy_atom, value_of
 from gateway.mapping.errors import MappingError
 from gateway.mapping.expressions import Evaluator, ExpressionError, compile_expression, free_variables
 from gateway.mapping.functions import build_function, json_number, to_decimal
 from gateway.mapping.schema_check import SchemaView
 from gateway.mapping.tables import Table
-from gateway.mapping import builders
 from gateway.yamlsrc import Position, SourceMap, position_of
 
 SOURCE_KEYS = ("from", "const", "format", "first", "switch", "hash", "datetime", "measure")
@@ -598,7 +598,7 @@ def _object_emit(items: list[tuple[str, Evaluator]], constants: dict[str, Any],
     """
     places = [getattr(fn, "place", None) for _, fn in items]
     blamed: list[tuple[Position | None, str] | None] = []
-    for place in places:
+    for _ in places:
         blamed.append(next((p for p in reversed(places[:len(blamed)]) if p is not None), None)
                       or next((p for p in places if p is not None), None))
 

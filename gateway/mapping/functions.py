@@ -20,7 +20,7 @@ Fn = Callable[[Any], Any]
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
-    if isinstance(value, bool) or isinstance(value, (dict, list)):
+    if isinstance(value, (bool, dict, list)):
         raise ValueError(f"expected text, got {type(value).__name__} {value!r:.60}")
     return str(value)
 

@@ -10,11 +10,10 @@ are reported with file:line:column.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from gateway.documents import Document
 from gateway.mapping.compiled import CompiledMapping

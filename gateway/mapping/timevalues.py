@@ -8,8 +8,8 @@ into midnight UTC), plus the source text.
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,20 +36,20 @@ def _fmt_offset(delta: timedelta | None) -> str:
 
 def _rfc3339(moment: datetime) -> str:
     text = moment.isoformat(timespec="seconds" if moment.microsecond == 0 else "milliseconds")
-    return text[:-6] + "Z" if text.endswith("+00:00") and moment.utcoffset() == timedelta(0) and moment.tzinfo is timezone.utc else text
+    return text[:-6] + "Z" if text.endswith("+00:00") and moment.utcoffset() == timedelta(0) and moment.tzinfo is UTC else text
 
 
 def _instant(moment: datetime, source: str, tz: str | None, precision: str = "instant") -> dict[str, Any]:
     offset = moment.utcoffset()
     if moment.microsecond or offset is None or offset.microseconds or offset.seconds % 60:
-        utc = moment.astimezone(timezone.utc)
+        utc = moment.astimezone(UTC)
         instant, instant_utc = _rfc3339(moment), _rfc3339(utc)
     else:
         # Whole seconds and a whole-minute offset (every X12 time): the same texts from one zone
         # lookup instead of four, which is most of the cost of a zoned time value.
         local = moment.replace(tzinfo=None)
         zone_text = _fmt_offset(offset)
-        utc_text = "Z" if moment.tzinfo is timezone.utc and zone_text == "+00:00" else zone_text
+        utc_text = "Z" if moment.tzinfo is UTC and zone_text == "+00:00" else zone_text
         instant, instant_utc = local.isoformat() + utc_text, (local - offset).isoformat() + "Z"
     out: dict[str, Any] = {"instant": instant, "instantUtc": instant_utc, "utcOffset": _fmt_offset(offset),
                            "precision": precision, "sourceText": source}
@@ -60,7 +60,7 @@ def _instant(moment: datetime, source: str, tz: str | None, precision: str = "in
 
 def utc_now_text() -> str:
     """Now, as RFC 3339 UTC text to the second (the receipt time of offline translations)."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @lru_cache(maxsize=1024)
@@ -72,7 +72,7 @@ def resolve_zone(zone: str | None) -> tuple[timezone | ZoneInfo | None, str | No
     if not zone:
         return None, None
     if zone in ("UTC", "Z", "GMT", "Etc/UTC"):
-        return timezone.utc, "UTC" if zone != "Etc/UTC" else zone
+        return UTC, "UTC" if zone != "Etc/UTC" else zone
     match = _OFFSET.match(zone)
     if match:
         hours, minutes = int(match["h"]), int(match["m"] or 0)
@@ -121,7 +121,7 @@ def _parse_iso_cached(text: str, zone: str | None, date_only: bool) -> dict[str,
         return _local(day, None, zone, source)
     offset = match["zone"]
     if offset:
-        tzinfo = timezone.utc if offset in ("Z", "z") else resolve_zone(offset)[0]
+        tzinfo = UTC if offset in ("Z", "z") else resolve_zone(offset)[0]
         moment = datetime.combine(day, clock, tzinfo=tzinfo)
         if zone:  # the zone says where it happened: keep the instant, add the local date and time there
             tzinfo, iana = resolve_zone(zone)
@@ -138,7 +138,7 @@ def parse_epoch(value: Any, millis: bool = False) -> dict[str, Any]:
         number = float(value)
     except (TypeError, ValueError):
         raise TimeValueError(f"{value!r:.60} is not an epoch number") from None
-    moment = datetime.fromtimestamp(number / 1000 if millis else number, tz=timezone.utc)
+    moment = datetime.fromtimestamp(number / 1000 if millis else number, tz=UTC)
     return _instant(moment, str(value), None)
 
 

@@ -161,7 +161,7 @@ class MessageProcessor:
             # What the decoder refuses after the failure belongs to the record (and the 997) too.
             try:
                 drain(result)
-            except Exception:  # noqa: BLE001 - the quarantine stands; a decoder bug must not stop the queue
+            except Exception:  # the quarantine stands; a decoder bug must not stop the queue
                 log.exception("reading the rest of message %s after its failure failed", message.id)
         if self._metrics is not None:
             self._metrics.quarantined(reason.stage, reason.why[:60] or reason.stage)

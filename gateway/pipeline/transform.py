@@ -6,8 +6,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from gateway.documents import Document
-from gateway.mapping import (AmbiguousMapping, CompiledMapping, MappingContext, MappingError, NoMappingMatched,
-                             UnknownMapping)
+from gateway.mapping import (
+    AmbiguousMapping,
+    CompiledMapping,
+    MappingContext,
+    MappingError,
+    NoMappingMatched,
+    UnknownMapping,
+)
 from gateway.pipeline.failures import StageFailure
 from gateway.store.base import InboundMessage, QuarantineReason
 

@@ -37,7 +37,7 @@ class PipelineWorker:
                     committing = await self._step(committing)
                 except StoreClosed:
                     return
-                except Exception:  # noqa: BLE001 - leased messages are taken up again; keep draining
+                except Exception:  # leased messages are taken up again; keep draining
                     log.exception("pipeline step failed; retrying in %s s", IDLE_POLL_S)
                     committing = None
                     await asyncio.sleep(IDLE_POLL_S)

@@ -125,7 +125,7 @@ class GroupCommitWriter:
         try:
             conn = self._connect()
             path = database_file(conn)
-        except BaseException as exc:  # reported to the constructor's caller
+        except BaseException as exc:  # noqa: BLE001 - reported to the constructor's caller
             self._startup_error = exc
             self._ready.set()
             return

@@ -6,8 +6,8 @@ out, later). Both must pass the same contract tests in ``tests/store``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from gateway.documents import ReplyBuilder

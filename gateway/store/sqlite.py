@@ -25,8 +25,19 @@ from gateway.documents import Reply
 from gateway.store._admissions import AdmissionQueue
 from gateway.store._schema import create_or_upgrade
 from gateway.store._writer import GroupCommitWriter
-from gateway.store.base import (Admission, AuditRecord, DeadLetter, DeliveryRecord, InboundMessage, MessageOutcome,
-                                NotReplayable, OutboxEntry, QuarantinedMessage, QuarantineReason, StoredEvent)
+from gateway.store.base import (
+    Admission,
+    AuditRecord,
+    DeadLetter,
+    DeliveryRecord,
+    InboundMessage,
+    MessageOutcome,
+    NotReplayable,
+    OutboxEntry,
+    QuarantinedMessage,
+    QuarantineReason,
+    StoredEvent,
+)
 
 
 def _now_text() -> str:

@@ -16,13 +16,13 @@ import copy
 import json
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from canonical.examples import EXAMPLES  # noqa: E402
-from canonical.validate import CanonicalValidationError, CanonicalValidator  # noqa: E402
+from canonical.examples import EXAMPLES
+from canonical.validate import CanonicalValidationError, CanonicalValidator
 
 
 def shipment_stream(n: int) -> list[dict]:
@@ -39,9 +39,9 @@ def shipment_stream(n: int) -> list[dict]:
         d["sourceEventId"] = f"214-{i:09d}"
         d["subject"]["value"] = d["identifiers"][0]["value"] = f"PRO{i:09d}"
         d["occurredAt"].update(instant=t.isoformat(),
-                               instantUtc=t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+                               instantUtc=t.astimezone(UTC).isoformat().replace("+00:00", "Z"),
                                localDate=t.date().isoformat(), localTime=t.strftime("%H:%M"))
-        d["receivedAt"] = (t + timedelta(seconds=72)).astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        d["receivedAt"] = (t + timedelta(seconds=72)).astimezone(UTC).isoformat().replace("+00:00", "Z")
         d["measurements"][0]["value"] = f"{1000 + i * 0.5:.1f}"
         out.append(ev)
     return out

@@ -196,7 +196,7 @@ def main() -> None:
         latencies = sorted((d["received_at"] - admitted[d["event"]["rawmessageid"]]) * 1000 for d in deliveries
                            if d["event"]["rawmessageid"] in admitted)
         last = max(d["received_at"] for d in deliveries)
-        print(f"mode              : {'open loop at %.0f events/s' % args.rate if args.rate else 'closed loop'}"
+        print(f"mode              : {f'open loop at {args.rate:.0f} events/s' if args.rate else 'closed loop'}"
               f", delivery concurrency {args.concurrency}, {args.senders} senders, {os.cpu_count()} CPUs")
         print(f"admitted          : {len(admitted)} messages in {t_admitted - t0:.2f} s "
               f"({len(admitted) / (t_admitted - t0):.0f} msg/s, {expected / (t_admitted - t0):.0f} events/s offered)")

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from ops.bench.common import run_child  # noqa: E402
-from ops.bench.x12_input import build_file, corpus_sets, pyx12_validate, slice_file, x12_bench_arguments  # noqa: E402,E501
+from ops.bench.x12_input import build_file, corpus_sets, pyx12_validate, slice_file, x12_bench_arguments  # noqa: E402
+
 SOURCES = [
     "214/alnk-214-single-line.edi",
     "214/canadapost-214-multi-st.edi",

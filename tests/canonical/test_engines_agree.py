@@ -28,10 +28,10 @@ def _paths(node: Any, path: tuple = ()) -> Iterator[tuple]:
     yield path
     if isinstance(node, dict):
         for k, v in node.items():
-            yield from _paths(v, path + (k,))
+            yield from _paths(v, (*path, k))
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            yield from _paths(v, path + (i,))
+            yield from _paths(v, (*path, i))
 
 
 def _set(event: dict, path: tuple, value: Any) -> None:

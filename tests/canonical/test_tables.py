@@ -27,7 +27,7 @@ def test_expected_tables_present(tables) -> None:
 
 def test_codes_are_strings(tables) -> None:
     for table in tables.values():
-        for key, value in list(table.rows.items()) + [("default", table.default)]:
+        for key, value in [*table.rows.items(), ("default", table.default)]:
             assert isinstance(key, str)
             if value is None:
                 continue

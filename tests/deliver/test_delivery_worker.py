@@ -7,11 +7,11 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from deliver_support import SECRET, AddEvents, Receiver
+
 from gateway.deliver import DeliveryWorker, RetryPolicy, WebhookTarget
 from gateway.pipeline.replay import replay_dead_letter
 from gateway.store.sqlite import SqliteStore
-
-from deliver_support import SECRET, AddEvents, Receiver
 
 
 @asynccontextmanager

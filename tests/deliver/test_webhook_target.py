@@ -7,13 +7,12 @@ from email.utils import formatdate
 
 import orjson
 import pytest
+from deliver_support import EVENT_TYPE, SECRET, TRACEPARENT, Receiver
 
 from gateway.deliver import Delivered, PermanentFailure, RetryLater, WebhookTarget
 from gateway.deliver.signing import sign, verify
 from gateway.deliver.webhook import parse_retry_after
 from gateway.store.base import OutboxEntry
-
-from deliver_support import EVENT_TYPE, SECRET, TRACEPARENT, Receiver
 
 BODY = orjson.dumps({"specversion": "1.0", "id": "evt-1", "type": EVENT_TYPE, "source": "test", "data": {"n": 1}})
 ENTRY = OutboxEntry(1, "erp", "evt-1", EVENT_TYPE, "msg-1", BODY, 0, {"traceparent": TRACEPARENT})

@@ -30,7 +30,7 @@ def test_received_at_is_rfc3339_utc(gw):
 
 def test_stored_trace_context_is_that_of_the_admit_span(gw):
     history = gw.store.message_history(gw.post().json()["id"])
-    admit = [s for s in gw.spans.get_finished_spans() if s.name == "admit"][0]
+    admit = next(s for s in gw.spans.get_finished_spans() if s.name == "admit")
     assert history["trace_context"]["traceparent"].split("-")[1:3] == [f"{admit.context.trace_id:032x}",
                                                                        f"{admit.context.span_id:016x}"]
     assert admit.attributes["gateway.partner"] == "acme"
@@ -79,7 +79,7 @@ def test_admission_is_counted_and_timed_in_metrics(gw):
 def test_partners_own_trace_is_linked_not_adopted_as_parent(gw):
     partner_trace = "0af7651916cd43dd8448eb211c80319c"
     gw.post(headers={"traceparent": f"00-{partner_trace}-b7ad6b7169203331-01"})
-    admit = [s for s in gw.spans.get_finished_spans() if s.name == "admit"][0]
+    admit = next(s for s in gw.spans.get_finished_spans() if s.name == "admit")
     assert admit.parent is None
     assert f"{admit.context.trace_id:032x}" != partner_trace
     assert [f"{link.context.trace_id:032x}" for link in admit.links] == [partner_trace]

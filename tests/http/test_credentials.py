@@ -39,7 +39,7 @@ def test_verify_returns_the_record_of_a_valid_key(tmp_path):
 
 
 def test_verify_refuses_a_key_with_a_known_id_but_wrong_secret(tmp_path):
-    key, record = issue_key("acme")
+    _, record = issue_key("acme")
     append_key(tmp_path / "k", record)
     assert load_keys(tmp_path / "k").verify(record.id + ".guess") is None
 

@@ -52,7 +52,7 @@ def test_a_failing_step_names_its_own_field_inside_an_inlined_object(compile_yam
       location:
         name: {from: doc.n}
         address: {city: {from: doc.c, apply: [trim]}}"""))
-    with pytest.raises(MappingError, match="field data.location.address.city: expected text"):
+    with pytest.raises(MappingError, match=r"field data\.location\.address\.city: expected text"):
         run(m, {"n": "x", "c": {"not": "text"}})
 
 
@@ -61,5 +61,5 @@ def test_a_failing_condition_names_the_plain_field_before_it(compile_yaml):
       remarks: {from: doc.r}
       location:
         name: {from: doc.n, when: "length(doc.n) == `2`"}"""))
-    with pytest.raises(MappingError, match="field data.remarks: length"):
+    with pytest.raises(MappingError, match=r"field data\.remarks: length"):
         run(m, {"r": "x", "n": 5})

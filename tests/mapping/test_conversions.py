@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -58,9 +58,10 @@ def test_a_strptime_pattern_reads_compact_dates(compile_yaml):
 
 def test_an_unreadable_date_names_the_field(compile_yaml):
     import pytest
+
     from gateway.mapping import MappingError
     text = status_mapping("")
-    with pytest.raises(MappingError, match="field data.occurredAt: 'yesterday' is not an ISO 8601"):
+    with pytest.raises(MappingError, match=r"field data\.occurredAt: 'yesterday' is not an ISO 8601"):
         run(compile_yaml(text), {"at": "yesterday"})
 
 
@@ -84,6 +85,7 @@ def test_fahrenheit_arrives_in_celsius(compile_yaml):
 
 def test_an_unknown_unit_in_a_message_names_the_field(compile_yaml):
     import pytest
+
     from gateway.mapping import MappingError
     with pytest.raises(MappingError, match="unknown unit 'furlongs'"):
         measurement(compile_yaml, "3", "furlongs")
@@ -108,7 +110,7 @@ def test_datetime_text_can_be_cleaned_before_it_is_read(compile_yaml):
 def test_an_x12_instant_reads_as_the_zone_database_says(zone, day):
     value = timevalues.parse_x12(day, "0230", zone)
     moment = datetime(int(day[:4]), int(day[4:6]), int(day[6:]), 2, 30, tzinfo=timevalues.resolve_zone(zone)[0])
-    instant, utc = moment.isoformat(), moment.astimezone(timezone.utc).isoformat()
-    if moment.tzinfo is timezone.utc:
+    instant, utc = moment.isoformat(), moment.astimezone(UTC).isoformat()
+    if moment.tzinfo is UTC:
         instant = instant.replace("+00:00", "Z")
     assert value["instant"] == instant and value["instantUtc"] == utc.replace("+00:00", "Z")

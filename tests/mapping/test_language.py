@@ -241,12 +241,14 @@ def test_each_skips_null_elements(compile_yaml):
 ])
 def test_native_functions_agree_with_jmespath(expression, tree, expected):
     import jmespath
+
     from gateway.mapping.expressions import compile_expression
     assert compile_expression(expression, {"doc"})({"doc": tree}) == expected == jmespath.search(expression, {"doc": tree})
 
 
 def test_a_native_function_given_the_wrong_type_fails_like_jmespath():
     import jmespath
+
     from gateway.mapping.expressions import compile_expression
     with pytest.raises(ValueError):
         compile_expression("ends_with(doc.a, 'Z')", {"doc"})({"doc": {"a": 5}})

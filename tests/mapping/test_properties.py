@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 from canonical.validate import CanonicalValidationError
 from gateway.documents import Document
-from gateway.mapping import MappingError, MappingRegistry
-from gateway.mapping import functions, timevalues
+from gateway.mapping import MappingError, MappingRegistry, functions, timevalues
 from gateway.mapping.environment import default_environment
 from tests.mapping.conftest import CONTEXT
 

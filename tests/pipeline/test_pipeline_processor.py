@@ -7,8 +7,18 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from pipeline_support import (CHANNELS, CORPUS, FEDEX_WEBHOOK, STATUS_TYPE, TRACEPARENT, UNMAPPABLE, USPS_TRACKER,
-                              MakeProcessor, changed, message)
+from pipeline_support import (
+    CHANNELS,
+    CORPUS,
+    FEDEX_WEBHOOK,
+    STATUS_TYPE,
+    TRACEPARENT,
+    UNMAPPABLE,
+    USPS_TRACKER,
+    MakeProcessor,
+    changed,
+    message,
+)
 
 from canonical.validate import CanonicalValidator
 from gateway.config.model import Route, RouteMatch

@@ -127,7 +127,7 @@ def test_x12_replies_cover_sets_not_yet_read() -> None:
 
 def test_bytes_with_no_interchange_raise_when_the_documents_are_read() -> None:
     result = X12DocDecoder().decode(b"this is not an interchange")
-    with pytest.raises(DecodeError, match="no interchange found|not a readable X12 interchange"):
+    with pytest.raises(DecodeError, match=r"no interchange found|not a readable X12 interchange"):
         list(result.documents)
 
 

@@ -9,14 +9,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from pipeline_support import (FEDEX_WEBHOOK, MAPPINGS, UNMAPPABLE, USPS_TRACKER, MakeProcessor, make_registry,
-                              message)
+from pipeline_support import FEDEX_WEBHOOK, MAPPINGS, UNMAPPABLE, USPS_TRACKER, MakeProcessor, make_registry, message
 
 from gateway.pipeline.processor import MessageProcessor
 from gateway.pipeline.replay import replay_quarantined
 from gateway.pipeline.worker import PipelineWorker
 from gateway.store.sqlite import SqliteStore
-
 
 
 @asynccontextmanager

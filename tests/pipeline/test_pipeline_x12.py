@@ -77,8 +77,8 @@ async def test_reply_control_numbers_keep_counting_across_messages_and_restarts(
         try:
             m = message(ACCEPTED.read_bytes() + b"\n" * (attempt + 1), content_type=EDI)
             await store.admit(m)
-            await drain(store, processor(registry, validator), lambda: store.counts()["inbox"] == 0
-                        and store.counts()["processing"] == 0)
+            await drain(store, processor(registry, validator), lambda s=store: s.counts()["inbox"] == 0
+                        and s.counts()["processing"] == 0)
             history = store.message_history(m.id)
             assert history is not None
             numbers.append(history["replies"][0]["body"].split("ISA*", 1)[1].split("*")[12])

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from store_support import Opener
 
 from gateway.store.base import Store
 from gateway.store.sqlite import SqliteStore
-from store_support import Opener
 
 
 def _sqlite(tmp_path: Path) -> Opener:

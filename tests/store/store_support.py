@@ -7,7 +7,7 @@ from collections.abc import Callable
 import orjson
 from ulid_transform import ulid_now
 
-from gateway.store.base import AuditRecord, InboundMessage, MessageOutcome, StoredEvent, Store
+from gateway.store.base import AuditRecord, InboundMessage, MessageOutcome, Store, StoredEvent
 
 Opener = Callable[[], Store]
 

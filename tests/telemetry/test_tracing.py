@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, TraceIdRatioBased
 from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from gateway.config.model import TelemetrySettings
 from gateway.telemetry import inject_context, outbound_headers, setup_tracing, start_span_from
@@ -45,7 +45,7 @@ def test_stage_span_continues_the_stored_trace(traced):
         stored = inject_context()
     with start_span_from("decode", stored, {"message.id": "01X"}, tracer=tracer):
         pass
-    decode = [s for s in exporter.get_finished_spans() if s.name == "decode"][0]
+    decode = next(s for s in exporter.get_finished_spans() if s.name == "decode")
     assert decode.context.trace_id == admit.get_span_context().trace_id
     assert decode.parent.span_id == admit.get_span_context().span_id
     assert decode.attributes["message.id"] == "01X"
@@ -60,9 +60,8 @@ def test_stage_span_with_unreadable_context_starts_a_new_trace(traced):
 
 def test_stage_span_records_the_exception(traced):
     provider, exporter = traced
-    with pytest.raises(ValueError):
-        with start_span_from("map", {}, tracer=provider.get_tracer("t")):
-            raise ValueError("bad mapping")
+    with pytest.raises(ValueError), start_span_from("map", {}, tracer=provider.get_tracer("t")):
+        raise ValueError("bad mapping")
     span = exporter.get_finished_spans()[0]
     assert not span.status.is_ok
     assert span.events[0].name == "exception"

@@ -71,7 +71,7 @@ def test_eddy_214_comment_lines_are_not_segments_and_trailers_are_missing() -> N
 
 
 def test_990_counter_offer_b104_c_is_not_a_code_of_element_558() -> None:
-    err = [e for e in decode_corpus("990/nodex12edi-990-accept-decline-counter.edi").errors][0]
+    err = next(iter(decode_corpus("990/nodex12edi-990-accept-decline-counter.edi").errors))
     assert (err.set_control, err.element_ref, err.data_element, err.code, err.bad_value) == ("30000742", "B104", "558", "7", "C")
 
 

@@ -19,7 +19,7 @@ def test_committed_maps_are_exactly_what_the_spec_generates(tmp_path: Path) -> N
     for version in ("4010", "5010"):
         generated = sorted(p.name for p in (tmp_path / version).iterdir())
         assert generated == sorted(p.name for p in (MAPS / version).iterdir())
-        match, mismatch, errors = filecmp.cmpfiles(tmp_path / version, MAPS / version, generated, shallow=False)
+        _, mismatch, errors = filecmp.cmpfiles(tmp_path / version, MAPS / version, generated, shallow=False)
         assert mismatch == [] and errors == []
 
 

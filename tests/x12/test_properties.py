@@ -32,7 +32,7 @@ def interchange(elem: str, comp: str, term: str, sep_ws: str) -> str:
 
 @st.composite
 def delimiter_sets(draw):
-    elem, comp, term = draw(st.lists(st.sampled_from(SEPARATORS + ["\n"]), min_size=3, max_size=3, unique=True))
+    elem, comp, term = draw(st.lists(st.sampled_from([*SEPARATORS, "\n"]), min_size=3, max_size=3, unique=True))
     if elem == "\n" or comp == "\n":
         elem, comp, term = "*", ">", "\n"
     return elem, comp, term

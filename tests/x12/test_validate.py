@@ -224,5 +224,5 @@ def test_a_guide_is_read_when_a_set_first_needs_it_so_an_unused_broken_map_costs
 
 def test_a_maps_index_naming_the_wrong_set_for_a_map_is_a_guide_error(tmp_path: Path) -> None:
     maps = _maps_copy(tmp_path, '<map vriic="004010" fic="SM" abbr="204">214.4010.xml</map>')
-    with pytest.raises(GuideError, match="lists 214.4010.xml as set 204, but the map defines set 214"):
+    with pytest.raises(GuideError, match=r"lists 214\.4010\.xml as set 204, but the map defines set 214"):
         GuideRegistry.load(maps).find("204", "004010")

@@ -164,7 +164,7 @@ class Admit:
             # Nothing was admitted and nobody is listening: there is no one to answer.
             span.set_attribute("gateway.client_disconnected", True)
             return None
-        except Exception as exc:  # noqa: BLE001 - answered here: the app may route admit past its middleware
+        except Exception as exc:  # answered here: the app may route admit past its middleware
             log.exception("unhandled error while admitting a message of partner %s", partner_id)
             span.record_exception(exc)
             span.set_status(Status(StatusCode.ERROR, type(exc).__name__))

@@ -39,7 +39,7 @@ class OpsRoutes:
     async def readyz(self, request: Request) -> Response:
         try:
             self._store.message_history(_PROBE_ID)
-        except Exception as exc:  # any failure of the store means "not ready"; the reason goes to the log
+        except Exception as exc:  # noqa: BLE001 - any failure of the store means "not ready"; the reason goes to the log
             log.warning("readiness probe: store does not answer: %r", exc)
             return problem_response(Problem("store-unavailable", f"the store does not answer: {type(exc).__name__}"),
                                     request.scope["path"])
