@@ -17,6 +17,7 @@ from functools import partial
 from adapters.x12 import InterchangeError, X12Decoder, X12DecodeResult, X12Document, build_acknowledgements
 from adapters.x12.dedup import interchange_key
 from adapters.x12.tokenizer import CHUNK_SIZE
+from adapters.x12.validate import PartnerGuides
 from gateway.documents import DecodeError, DecodeResult, Document, NextNumber, Reply
 
 MAX_LISTED = 20
@@ -63,11 +64,13 @@ class X12DocDecoder:
 
     format = "x12"
 
-    def __init__(self, ack_kind: str = "997") -> None:
+    def __init__(self, ack_kind: str = "997", guides: PartnerGuides | None = None) -> None:
+        """``guides``: one partner's guides with its overrides (default: the project's guides)."""
         self.ack_kind = ack_kind
+        self.guides = guides
 
     def decode(self, body: bytes, content_type: str = "application/edi-x12") -> DecodeResult:
-        stream = X12SetStream(body)
+        stream = X12SetStream(body, self.guides)
         return DecodeResult(stream, stream.warnings, stream.rejected, stream.dedup_keys,
                             partial(stream.replies, self.ack_kind))
 
@@ -81,9 +84,9 @@ class X12SetStream:
     the replies reads whatever has not been read yet, since an acknowledgement covers every set.
     """
 
-    def __init__(self, body: bytes) -> None:
+    def __init__(self, body: bytes, guides: PartnerGuides | None = None) -> None:
         chunks = (body[i:i + CHUNK_SIZE] for i in range(0, len(body), CHUNK_SIZE))
-        self._decoder = X12Decoder(chunks)
+        self._decoder = X12Decoder(chunks, guides=guides)
         self._sets = self._decoder.documents()
         self._accepted = 0
         self._set_errors: set[int] = set()

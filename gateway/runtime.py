@@ -27,7 +27,7 @@ from opentelemetry.trace import Tracer
 from starlette.applications import Starlette
 from ulid_transform import ulid_now
 
-from adapters.registry import default_decoders, warm_up
+from adapters.registry import default_decoders, partner_decoders, warm_up
 from adapters.x12 import Party
 from adapters.x12_out.settings import PartnerSettings
 from adapters.x12_out.target import X12Target
@@ -94,6 +94,7 @@ class Gateway:
         # Resolved once: looking the tracer up per span costs more than the span itself.
         self.tracer = tracer or trace.get_tracer("gateway")
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{ulid_now()}"
+        by_partner = partner_decoders(config.partners)   # before the store opens: it may refuse the config
         self.store: Store = open_configured_store(config.gateway.store)
         self.mappings = MappingRegistry([config.gateway.mappings_dir], default_environment(config.gateway.tables_dir))
         self._log_reload(self.mappings.load())
@@ -103,7 +104,8 @@ class Gateway:
                            if t.kind == "x12" and t.x12 is not None and t.x12.partner}
         parts = PipelineParts(decoders=decoders, mappings=self.mappings, validator=validator,
                               router=Router(config.routes), channels=config.channels, partners=config.partners,
-                              acknowledgements=AcknowledgementMatcher(acknowledged_by, self.store.outbox_entry))
+                              acknowledgements=AcknowledgementMatcher(acknowledged_by, self.store.outbox_entry),
+                              partner_decoders=by_partner)
         for p in config.partners.values():
             if p.x12.ack_target and p.x12.ack_target not in config.targets:
                 log.warning("partners.%s.x12.ack_target %r is not a configured target: its acknowledgements are "

@@ -75,13 +75,20 @@ class X12Decoder:
         self,
         chunks: Iterable[bytes],
         *,
-        guides: GuideRegistry | None = None,
+        guides: GuideRegistry | PartnerGuides | None = None,
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
         validate: bool = True,
     ) -> None:
+        """``guides`` may be one partner's ``PartnerGuides``, built once for all its messages;
+        ``overrides`` are then already in it and must not be given again."""
         self._tokenizer = Tokenizer(chunks)
-        self._reader = EnvelopeReader(self._tokenizer.batches(), (overrides or {}).get("envelope"))
-        self._guides = PartnerGuides(guides if guides is not None else default_registry(), overrides)
+        if isinstance(guides, PartnerGuides):
+            if overrides:
+                raise ValueError("pass overrides inside the PartnerGuides, not beside them")
+            self._guides = guides
+        else:
+            self._guides = PartnerGuides(guides if guides is not None else default_registry(), overrides)
+        self._reader = EnvelopeReader(self._tokenizer.batches(), self._guides.envelope)
         self._validate = validate
         # The group of the previous set and (interchange control, group control, GS08, GS01) read
         # from its records once: a group holds tens to hundreds of sets.
@@ -155,7 +162,7 @@ class X12Decoder:
 def decode_x12(
     body: bytes,
     *,
-    guides: GuideRegistry | None = None,
+    guides: GuideRegistry | PartnerGuides | None = None,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
     validate: bool = True,
 ) -> X12DecodeResult:

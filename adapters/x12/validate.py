@@ -13,8 +13,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from adapters.x12.errors import GuideError, Locator, X12Error
 from adapters.x12.guide import (
     KIND_CODES,
@@ -27,6 +25,7 @@ from adapters.x12.guide import (
     SegmentRule,
 )
 from adapters.x12.tokenizer import Delimiters
+from gateway.yamlsrc import YamlSourceError, load_yaml
 
 _UNSEEN = object()
 _VALUE = itemgetter(1)
@@ -389,10 +388,11 @@ def load_overrides(source: Mapping[str, Any] | str | Path | None) -> dict[str, d
     if source is None:
         return {}
     if isinstance(source, (str, Path)):
+        # YAML 1.2 scalars: a code such as NO or 01 stays the text the partner sends.
         try:
-            data = yaml.safe_load(Path(source).read_text())
-        except (OSError, yaml.YAMLError) as exc:
-            raise GuideError(f"cannot read guide overrides {source}: {exc}") from exc
+            data = load_yaml(source)
+        except YamlSourceError as exc:
+            raise GuideError(f"cannot read guide overrides {exc}") from None
     else:
         data = source
     if not isinstance(data, Mapping) or not all(isinstance(v, Mapping) for v in data.values()):
@@ -401,12 +401,38 @@ def load_overrides(source: Mapping[str, Any] | str | Path | None) -> dict[str, d
 
 
 class PartnerGuides:
-    """Guides as seen by one partner: base guides with that partner's overrides, compiled once."""
+    """Guides as seen by one partner: base guides with that partner's overrides, compiled once.
+
+    Build one per partner and share it across that partner's messages: applying overrides copies
+    and recompiles a guide, which is not something to do per message.
+    """
 
     def __init__(self, base: GuideRegistry, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self._base = base
         self._overrides = dict(overrides or {})
         self._cache: dict[tuple[str, str], Guide | None] = {}
+
+    @property
+    def envelope(self) -> Mapping[str, Any]:
+        """Extra ISA05/ISA07 qualifiers this partner uses (the overrides' ``envelope`` entry)."""
+        return self._overrides.get("envelope") or {}
+
+    def check(self) -> None:
+        """Apply every override now, so that a wrong one fails at start-up, not at the partner's
+        first interchange; raises ``GuideError`` naming the set, version and override at fault."""
+        unknown = set(self.envelope) - {"ISA05", "ISA07"}
+        if unknown:
+            raise GuideError(f"envelope overrides may name ISA05 and ISA07 only, not {sorted(unknown)}")
+        keys = self._base.keys()
+        for set_id in self._overrides:
+            if set_id == "envelope":
+                continue
+            versions = [version for sid, version in keys if sid == set_id]
+            if not versions:
+                raise GuideError(f"overrides name set {set_id!r}, for which there is no guide "
+                                 f"(guides: {', '.join(sorted({sid for sid, _ in keys}))})")
+            for version in versions:
+                self.find(set_id, version)
 
     def find(self, set_id: str, gs08: str) -> Guide | None:
         """The guide for a set and GS08, with this partner's overrides applied."""

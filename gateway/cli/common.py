@@ -8,6 +8,7 @@ from pathlib import Path
 from adapters.registry import EXTENSION_TYPES, default_decoders
 from canonical.validate import CanonicalValidator
 from gateway.config import Config, ConfigError, load_config
+from gateway.documents import DecoderRegistry
 from gateway.mapping import MappingRegistry
 from gateway.mapping.environment import default_environment
 from gateway.mapping.fixtures import FixtureRunner
@@ -35,5 +36,6 @@ def load_registry(directories: list[Path]) -> MappingRegistry:
     return registry
 
 
-def runner_for(directories: list[Path]) -> FixtureRunner:
-    return FixtureRunner(load_registry(directories), default_decoders(), CanonicalValidator(), media_for)
+def runner_for(directories: list[Path], decoders: DecoderRegistry | None = None) -> FixtureRunner:
+    """Mappings from ``directories`` with the shipped decoders (or a partner's, see ``partner_decoders``)."""
+    return FixtureRunner(load_registry(directories), decoders or default_decoders(), CanonicalValidator(), media_for)

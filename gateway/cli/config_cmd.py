@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from adapters.registry import partner_decoders
 from gateway.config import ConfigError, load_config
 
 
@@ -20,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def check_config(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.file)
+        partner_decoders(config.partners)  # applies each partner's X12 guide overrides, as serve does
     except ConfigError as exc:
         for position, message in exc.problems:
             print(f"{position or args.file}: {message}", file=sys.stderr)

@@ -16,9 +16,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from gateway.config import load_config
+    import sys
+
+    from gateway.cli.common import load_config_or_report
+    from gateway.config import ConfigError
     from gateway.runtime import run_gateway
-    run_gateway(load_config(args.config), args.host, args.port)
+
+    config = load_config_or_report(args.config)
+    if config is None:
+        return 2
+    try:
+        run_gateway(config, args.host, args.port)
+    except ConfigError as exc:  # what only the running parts can check (a partner's X12 guide overrides)
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import orjson
 
+from adapters.registry import partner_decoders
 from canonical.validate import CanonicalValidationError
-from gateway.cli.common import DEFAULT_MAPPINGS, media_for, runner_for
+from gateway.cli.common import DEFAULT_MAPPINGS, load_config_or_report, media_for, runner_for
+from gateway.config import ConfigError
+from gateway.config.model import Partner
 from gateway.documents import DecodeError, UnsupportedContentType
 from gateway.mapping import MappingError
 from gateway.mapping.timevalues import utc_now_text
@@ -25,15 +28,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mapping", help="mapping name (default: pick by the mappings' match rules)")
     p.add_argument("--mappings", type=Path, action="append", help=f"mapping directory (default: {DEFAULT_MAPPINGS})")
     p.add_argument("--partner", default="cli", help="partner id to record in the events")
+    p.add_argument("--config", type=Path,
+                   help="gateway configuration whose --partner settings apply: its X12 guide overrides and "
+                        "acknowledgement kind")
     p.add_argument("--content-type", help="media type (default: from the file name, else sniffed)")
     p.add_argument("--ack", action="store_true",
                    help="print the acknowledgements (X12 997/999/TA1) the gateway would send back, not the events")
-    p.add_argument("--ack-kind", choices=["997", "999"], default="997", help="functional acknowledgement to build")
+    p.add_argument("--ack-kind", choices=["997", "999"],
+                   help="functional acknowledgement to build (default: the partner's, with --config; else 997)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    runner = runner_for(args.mappings or [DEFAULT_MAPPINGS])
+    decoders, ack_kind = None, args.ack_kind or "997"
+    if args.config is not None:
+        partner = _partner(args.config, args.partner)
+        if partner is None:
+            return EXIT_FAILED
+        try:
+            decoders = partner_decoders({partner.id: partner}).get(partner.id)
+        except ConfigError as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_FAILED
+        if args.ack_kind is None and partner.x12.ack in ("997", "999"):
+            ack_kind = partner.x12.ack
+    runner = runner_for(args.mappings or [DEFAULT_MAPPINGS], decoders)
     out = sys.stdout.buffer
     failures = successes = 0
     for path in args.files:
@@ -54,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             result = runner.decoders.decode(body, media)
             if args.ack:
-                replies = result.replies(_counter(), frozenset(), args.ack_kind) if result.replies else []
+                replies = result.replies(_counter(), frozenset(), ack_kind) if result.replies else []
                 if not replies:
                     print(f"{path}: this format owes no acknowledgement", file=sys.stderr)
                 for reply in replies:
@@ -84,6 +103,18 @@ def run(args: argparse.Namespace) -> int:
     if failures and successes:
         return EXIT_PARTIAL
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def _partner(config_path: Path, partner_id: str) -> Partner | None:
+    """The partner ``partner_id`` of a configuration, or None after saying why not."""
+    config = load_config_or_report(config_path)
+    if config is None:
+        return None
+    partner = config.partners.get(partner_id)
+    if partner is None:
+        print(f"{config_path}: no partner {partner_id!r} (known: {', '.join(sorted(config.partners)) or 'none'}); "
+              "name one with --partner", file=sys.stderr)
+    return partner
 
 
 def _counter() -> Callable[[str, str], int]:

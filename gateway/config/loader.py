@@ -112,8 +112,9 @@ def _build(doc: dict[str, Any], source: Path | None) -> Config:
             rate_limit=RateLimit(rate=float(rl["rate"]), burst=int(rl.get("burst", max(1, int(rl["rate"]))))),
             max_body_bytes=p.get("max_body_bytes", max_body),
             x12=X12Settings(ack=str(x12.get("ack", "997")), ack_target=x12.get("ack_target"),
-                            guide_overrides=x12.get("guide_overrides"), sender_id=x12.get("sender_id"),
-                            sender_qualifier=x12.get("sender_qualifier")),
+                            guide_overrides=_resolve(base, x12.get("guide_overrides")),
+                            sender_id=x12.get("sender_id"), sender_qualifier=x12.get("sender_qualifier"),
+                            position=position_of(x12, "guide_overrides") if x12 else None),
             position=position_of(p))
     channels = {cid: Channel(id=cid, partner=c["partner"], content_types=_as_tuple(c.get("content_types")),
                              mapping=c.get("mapping", "auto"), position=position_of(c))

@@ -30,9 +30,10 @@ class RateLimit:
 class X12Settings:
     ack: str = "997"
     ack_target: str | None = None
-    guide_overrides: str | None = None
+    guide_overrides: Path | None = None     # resolved against the configuration file's folder
     sender_id: str | None = None
     sender_qualifier: str | None = None
+    position: Position | None = None        # of guide_overrides in the file, for errors about it
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,8 @@ class PipelineParts:
     channels: Mapping[str, Channel]
     partners: Mapping[str, Partner] = field(default_factory=dict)
     acknowledgements: Callable[[dict[str, Any], str, str], list[AuditRecord]] | None = None
+    # Partners whose messages decode differently (X12 guide overrides); the rest use ``decoders``.
+    partner_decoders: Mapping[str, DecoderRegistry] = field(default_factory=dict)
 
 
 class _Translation:
@@ -98,7 +100,8 @@ class MessageProcessor:
         try:
             try:
                 with clock("decode"):
-                    result = decode_or_refused(message, self._parts.decoders)
+                    decoders = self._parts.partner_decoders.get(message.partner, self._parts.decoders)
+                    result = decode_or_refused(message, decoders)
                 self._translate(message, result, clock, done)
             finally:
                 clock.report(self._spans, message.trace_context,

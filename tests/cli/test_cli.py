@@ -75,6 +75,49 @@ def test_config_check_accepts_the_demo_configuration_shape(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def _config_with_guide_overrides(tmp_path: Path, overrides: str) -> Path:
+    (tmp_path / "guides").mkdir()
+    (tmp_path / "guides" / "truckline.yaml").write_text(overrides)
+    config = tmp_path / "gateway.yaml"
+    config.write_text("partners:\n  truckline:\n    api_keys_file: k\n    x12:\n      guide_overrides: guides/truckline.yaml\n")
+    return config
+
+
+def test_config_check_reads_a_partners_guide_overrides_next_to_the_config(tmp_path):
+    config = _config_with_guide_overrides(tmp_path, 'envelope: {ISA07: ["1B"]}\n"214":\n  elements:\n    L1101: {usage: S}\n')
+    result = gateway("config", "check", str(config))
+    assert result.returncode == 0, result.stderr
+
+
+def test_config_check_names_a_guide_override_that_fits_no_guide(tmp_path):
+    config = _config_with_guide_overrides(tmp_path, '"214":\n  elements:\n    AT799: {usage: S}\n')
+    result = gateway("config", "check", str(config))
+    assert result.returncode == 1
+    assert (f"{config}:5:24: partners.truckline.x12.guide_overrides: overrides name ['AT799'], "
+            "which guide 214/004010 does not have") in result.stderr
+
+
+def test_serve_refuses_to_start_with_a_guide_override_file_that_is_missing(tmp_path):
+    config = tmp_path / "gateway.yaml"
+    config.write_text("partners:\n  truckline:\n    api_keys_file: k\n    x12:\n      guide_overrides: nowhere.yaml\n")
+    result = gateway("serve", "--config", str(config), "--port", str(_free_port()), timeout=60)
+    assert result.returncode == 2
+    assert f"{config}:5:24: partners.truckline.x12.guide_overrides: cannot read guide overrides" in result.stderr
+    assert "nowhere.yaml" in result.stderr and "cannot read file" in result.stderr
+
+
+def test_translate_with_a_config_applies_the_partners_guide_overrides_and_ack_kind(tmp_path):
+    config = _config_with_guide_overrides(tmp_path, '"214":\n  elements:\n    L1101: {usage: S}\n')
+    config.write_text(config.read_text().replace("guide_overrides: guides/truckline.yaml",
+                                                 "guide_overrides: guides/truckline.yaml\n      ack: '999'"))
+    sample = str(CORPUS / "x12" / "214" / "canadapost-214-multi-st.edi")
+    events = gateway("translate", "--config", str(config), "--partner", "truckline", sample)
+    ack = gateway("translate", "--ack", "--config", str(config), "--partner", "truckline", sample)
+    assert events.returncode == 3 and len(events.stdout.splitlines()) == 11   # 10 without the overrides
+    assert "set 000000004" not in events.stderr and "set 000000003" in events.stderr
+    assert "ST*999*" in ack.stdout and "AK9*P*19*19*11" in ack.stdout
+
+
 def test_mappings_new_scaffolds_a_mapping_listing_the_sample_paths():
     result = gateway("mappings", "new", "--from", str(CORPUS / "carrier" / "shippo-track-usps-delivered.json"))
     assert result.returncode == 0

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pipeline_support import CHANNELS, TO_ERP, message
 
-from adapters.registry import default_decoders
+from adapters.registry import default_decoders, partner_decoders
 from canonical.validate import CanonicalValidator
-from gateway.config.model import Partner, RateLimit, X12Settings
+from gateway.config.model import Channel, Partner, RateLimit, X12Settings
 from gateway.mapping import MappingRegistry
 from gateway.pipeline.processor import MessageProcessor, PipelineParts
 from gateway.pipeline.replay import replay_all_quarantined
@@ -136,3 +136,31 @@ async def test_a_message_with_refused_sets_can_be_replayed_without_emitting_its_
     assert len(await store.claim_deliveries("erp", "d", 100, 30)) == 10
     parts = [e for e in history["errors"] if e.get("part")]
     assert len(parts) == 18 and sum(e["replayed_by"] == "planner@acme" for e in parts) == 9
+
+
+async def test_a_partners_guide_overrides_apply_to_its_messages_only(
+        tmp_path: Path, registry: MappingRegistry, validator: CanonicalValidator) -> None:
+    # Canada Post's set 000000004 leaves L1101 empty; a partner whose guide makes L1101 optional
+    # gets that set accepted and translated, while the project's own guide still refuses it.
+    overrides = tmp_path / "canadapost.guide.yaml"
+    overrides.write_text('"214":\n  elements:\n    L1101: {usage: S}\n')
+    lenient = Partner("lenient", "Lenient", None, None, "X-Signature", RateLimit(100, 100), 1 << 20,
+                      X12Settings(ack="997", guide_overrides=overrides))
+    channels = {**CHANNELS, "lenient-edi": Channel("lenient-edi", "lenient", (EDI,), "auto")}
+    parts = PipelineParts(default_decoders(), registry, validator, Router((TO_ERP,)), channels,
+                          {"acme": partner(None), "lenient": lenient}, partner_decoders=partner_decoders({"lenient": lenient}))
+    # One store each: the same interchange twice in one store is a resend, answered but not translated.
+    histories = []
+    for name, m in (("strict", message(ACCEPTED.read_bytes(), content_type=EDI)),
+                    ("lenient", message(ACCEPTED.read_bytes(), content_type=EDI, channel="lenient-edi", partner="lenient"))):
+        own = SqliteStore(tmp_path / f"{name}.db")
+        try:
+            await own.admit(m)
+            await drain(own, MessageProcessor(parts), lambda s=own: s.counts()["processed"] == 1)
+            histories.append(own.message_history(m.id))
+        finally:
+            own.close()
+    strict, relaxed = histories
+    assert (len(strict["events"]), len(relaxed["events"])) == (10, 11)
+    assert "AK9*P*19*19*10" in strict["replies"][0]["body"] and "AK9*P*19*19*11" in relaxed["replies"][0]["body"]
+    assert "AK2*214*000000004\nAK5*A\n" in relaxed["replies"][0]["body"]  # the partner's own terminator
