@@ -72,12 +72,12 @@ def samples() -> list[Sample]:
     return [s for s in chosen if s.path is not None and s.path.exists()] + [broken]
 
 
-def prepare(workdir: Path, receiver_url: str, gateway_url: str) -> dict[str, str]:
+def prepare(workdir: Path, receiver_url: str) -> dict[str, str]:
     """Write the demo config, partner keys and secrets; return the plaintext credentials."""
     for sub in ("keys", "secrets"):
         (workdir / sub).mkdir(parents=True, exist_ok=True)
     text = string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        RECEIVER_URL=receiver_url, GATEWAY_URL=gateway_url, MAPPINGS_DIR=str(REPO / "mappings"))
+        RECEIVER_URL=receiver_url, MAPPINGS_DIR=str(REPO / "mappings"))
     (workdir / "gateway.yaml").write_text(text, encoding="utf-8")
     creds: dict[str, str] = {}
     for partner in ("easypost", "ocean", "erp", "truckline"):
@@ -163,7 +163,7 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8080, receiver_port: int
     gateway_url, receiver_url = f"http://{host}:{port}", f"http://{host}:{receiver_port}"
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "gateway.db").unlink(missing_ok=True)
-    creds = prepare(workdir, receiver_url, gateway_url)
+    creds = prepare(workdir, receiver_url)
     config = load_config(workdir / "gateway.yaml")
     secret = (workdir / "secrets" / "erp-webhook.secret").read_bytes()
     async with serve_app(create_receiver_app(secret), host, receiver_port):

@@ -89,7 +89,6 @@ def _build(doc: dict[str, Any], source: Path | None) -> Config:
     defaults = GatewaySettings()  # slotted dataclass: its class attributes are descriptors, not defaults
     max_body = g.get("max_body_bytes", defaults.max_body_bytes)
     settings = GatewaySettings(
-        base_url=g.get("base_url", defaults.base_url),
         store=StoreSettings(engine=store.get("engine", "sqlite"),
                             path=_resolve(base, store.get("path", "var/gateway.db")),  # type: ignore[arg-type]
                             group_commit_ms=float(store.get("group_commit_ms", 2.0)),

@@ -119,7 +119,6 @@ class TelemetrySettings:
 
 @dataclass(frozen=True, slots=True)
 class GatewaySettings:
-    base_url: str = "http://127.0.0.1:8080"
     store: StoreSettings = field(default_factory=StoreSettings)
     mappings_dir: Path = Path("mappings")
     tables_dir: Path | None = None

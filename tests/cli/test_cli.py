@@ -69,7 +69,7 @@ def test_config_check_names_file_line_and_problem(tmp_path):
 def test_config_check_accepts_the_demo_configuration_shape(tmp_path):
     config = tmp_path / "gateway.yaml"
     text = (REPO / "ops" / "demo" / "gateway.yaml").read_text()
-    config.write_text(text.replace("$RECEIVER_URL", "http://127.0.0.1:9").replace("$GATEWAY_URL", "http://x")
+    config.write_text(text.replace("$RECEIVER_URL", "http://127.0.0.1:9")
                       .replace("$MAPPINGS_DIR", str(REPO / "mappings")))
     result = gateway("config", "check", str(config))
     assert result.returncode == 0, result.stderr
@@ -189,7 +189,6 @@ def test_a_config_without_limits_gets_the_documented_defaults(tmp_path):
     config = load_config(config_path)
     assert config.gateway.max_body_bytes == 5 * 1024 * 1024
     assert config.partners["easypost"].max_body_bytes == 5 * 1024 * 1024
-    assert config.gateway.base_url == "http://127.0.0.1:8080"
 
 
 def test_translate_ack_prints_the_997_with_rejected_sets_pointing_at_the_fault():
