@@ -34,6 +34,8 @@ from adapters.x12_out.target import X12Target
 from canonical.validate import CanonicalValidator
 from gateway.config import load_config, read_secret
 from gateway.config.model import Config
+from gateway.decide import DECISIONS_CHANNEL, TenderRules, decision_hook
+from gateway.decide.tenders import decisions_channel
 from gateway.deliver import DeliveryWorker, RetryPolicy, Target, WebhookTarget
 from gateway.http.app import create_app
 from gateway.mapping import MappingRegistry, ReloadReport
@@ -103,9 +105,10 @@ class Gateway:
         acknowledged_by = {t.id: t.x12.partner for t in config.targets.values()
                            if t.kind == "x12" and t.x12 is not None and t.x12.partner}
         parts = PipelineParts(decoders=decoders, mappings=self.mappings, validator=validator,
-                              router=Router(config.routes), channels=config.channels, partners=config.partners,
+                              router=Router(config.routes), partners=config.partners,
+                              channels={**config.channels, DECISIONS_CHANNEL: decisions_channel()},
                               acknowledgements=AcknowledgementMatcher(acknowledged_by, self.store.outbox_entry),
-                              partner_decoders=by_partner)
+                              partner_decoders=by_partner, tender_rules=TenderRules(config.tender_rules))
         for p in config.partners.values():
             if p.x12.ack_target and p.x12.ack_target not in config.targets:
                 log.warning("partners.%s.x12.ack_target %r is not a configured target: its acknowledgements are "
@@ -131,9 +134,10 @@ class Gateway:
             log.info("mappings loaded: %s", ", ".join(report.loaded))
 
     def http_app(self) -> Starlette:
-        """The HTTP API over this gateway's store, with the replay and mapping-preview hooks wired in."""
+        """The HTTP API over this gateway's store, with the replay, mapping-preview and tender-decision
+        hooks wired in."""
         return create_app(self.config, self.store, self.metrics, replay=replay_hook(self.store),
-                          preview=self._preview, tracer=self.tracer)
+                          preview=self._preview, decide=decision_hook(self.store), tracer=self.tracer)
 
     async def start(self) -> None:
         """Start the pipeline and delivery workers (and the housekeeping loops) as tasks."""

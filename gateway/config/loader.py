@@ -22,6 +22,7 @@ from gateway.config.model import (
     StoreSettings,
     Target,
     TelemetrySettings,
+    TenderRule,
     X12Envelope,
     X12Settings,
 )
@@ -125,15 +126,19 @@ def _build(doc: dict[str, Any], source: Path | None) -> Config:
                            concurrency=int(t.get("concurrency", 16)), position=position_of(t),
                            x12=X12Envelope(**t["x12"]) if t.get("x12") else None)
                for tid, t in (doc.get("targets") or {}).items()}
-    routes = []
-    for r in doc.get("routes") or []:
-        m = r.get("match") or {}
-        where = tuple((k, _as_tuple(v)) for k, v in (m.get("where") or {}).items())
-        routes.append(Route(name=r["name"], match=RouteMatch(types=_as_tuple(m.get("type")),
-                                                             partners=_as_tuple(m.get("partner")), where=where),
-                            to=tuple(r["to"]), position=position_of(r)))
+    routes = [Route(name=r["name"], match=_match(r, _as_tuple((r.get("match") or {}).get("type"))),
+                    to=tuple(r["to"]), position=position_of(r)) for r in doc.get("routes") or []]
+    rules = [TenderRule(name=r["name"], match=_match(r, ("load.tender",)), decision=r["decision"],
+                        reason=r.get("reason"), reason_text=r.get("reason_text"), position=position_of(r))
+             for r in doc.get("tender_rules") or []]
     return Config(source=source, gateway=settings, partners=partners, channels=channels, targets=targets,
-                  routes=tuple(routes))
+                  routes=tuple(routes), tender_rules=tuple(rules))
+
+
+def _match(entry: dict[str, Any], types: tuple[str, ...]) -> RouteMatch:
+    m = entry.get("match") or {}
+    where = tuple((k, _as_tuple(v)) for k, v in (m.get("where") or {}).items())
+    return RouteMatch(types=types, partners=_as_tuple(m.get("partner")), where=where)
 
 
 def _reference_problems(doc: dict[str, Any]) -> list[tuple[Position | None, str]]:
@@ -157,6 +162,14 @@ def _reference_problems(doc: dict[str, Any]) -> list[tuple[Position | None, str]
         for p in _as_tuple((r.get("match") or {}).get("partner")):
             if p not in partners:
                 problems.append((position_of(r.get("match"), "partner"), f"routes[{i}].match.partner: unknown partner {p!r}"))
+    for i, r in enumerate(doc.get("tender_rules") or []):
+        for p in _as_tuple((r.get("match") or {}).get("partner")):
+            if p not in partners:
+                problems.append((position_of(r.get("match"), "partner"),
+                                 f"tender_rules[{i}].match.partner: unknown partner {p!r}"))
+        if r.get("decision") == "ACCEPTED" and (r.get("reason") or r.get("reason_text")):
+            problems.append((position_of(r, "reason" if r.get("reason") else "reason_text"),
+                             f"tender_rules[{i}]: a reason goes with a decline, not an acceptance"))
     for tid, t in targets.items():
         if t.get("kind") in ("webhook", "x12") and not t.get("url"):
             problems.append((position_of(t), f"targets.{tid}: a {t.get('kind')} target needs a url"))

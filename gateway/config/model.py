@@ -104,6 +104,18 @@ class Route:
 
 
 @dataclass(frozen=True, slots=True)
+class TenderRule:
+    """A load tender the gateway answers by itself: the first rule whose match holds decides."""
+
+    name: str
+    match: RouteMatch                  # types is always load.tender
+    decision: str                      # ACCEPTED | DECLINED
+    reason: str | None = None          # canonical reason code (tables/x12-at7-reason.yaml values)
+    reason_text: str | None = None
+    position: Position | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StoreSettings:
     engine: str = "sqlite"
     path: Path = Path("var/gateway.db")
@@ -130,7 +142,7 @@ class GatewaySettings:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """The whole configuration: settings, partners, channels, targets and routes."""
+    """The whole configuration: settings, partners, channels, targets, routes and tender rules."""
 
     source: Path | None
     gateway: GatewaySettings
@@ -138,6 +150,7 @@ class Config:
     channels: dict[str, Channel]
     targets: dict[str, Target]
     routes: tuple[Route, ...]
+    tender_rules: tuple[TenderRule, ...] = ()
 
     def channels_of(self, partner_id: str) -> list[Channel]:
         return [c for c in self.channels.values() if c.partner == partner_id]

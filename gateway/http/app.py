@@ -79,12 +79,12 @@ class GatewayApp(Starlette):
 
 
 def create_app(config: Config, store: Store, metrics: Metrics, *, replay: AdminHook | None = None,
-               preview: AdminHook | None = None, tracer: Tracer | None = None, limiter: RateLimiter | None = None,
-               keys_reload_interval: float = 2.0) -> GatewayApp:
+               preview: AdminHook | None = None, decide: AdminHook | None = None, tracer: Tracer | None = None,
+               limiter: RateLimiter | None = None, keys_reload_interval: float = 2.0) -> GatewayApp:
     """The gateway's HTTP API as an ASGI app.
 
-    ``replay`` and ``preview`` are the admin hooks (see ``gateway.http.routes.admin``); without
-    them those endpoints answer 501. ``tracer`` defaults to the globally installed provider's
+    ``replay``, ``preview`` and ``decide`` are the admin hooks (see ``gateway.http.routes.admin``);
+    without them those endpoints answer 501. ``tracer`` defaults to the globally installed provider's
     (see ``gateway.telemetry.setup_tracing``); ``limiter`` to in-process token buckets.
     Secrets and keys files are read here, once: a missing secret fails startup, not a request.
     """
@@ -96,7 +96,7 @@ def create_app(config: Config, store: Store, metrics: Metrics, *, replay: AdminH
     admin = AdminGuard(read_secret(admin_ref, base_dir) if admin_ref else None)
     messages = MessageRoutes(store, metrics, tracer or trace.get_tracer("gateway.http"),
                              Authenticator(directory, keychain), admin, limiter or TokenBucketLimiter())
-    routes = [*messages.routes(), *AdminRoutes(admin, replay, preview).routes(),
+    routes = [*messages.routes(), *AdminRoutes(admin, replay, preview, decide).routes(),
               *OpsRoutes(store, metrics, orjson.dumps(openapi_document())).routes()]
     return GatewayApp(messages.admit, routes=routes,
                       exception_handlers={404: _not_found, 405: _method_not_allowed, Exception: _internal_error})

@@ -37,7 +37,7 @@ class MappingContext:
     message_id: str
     received_at: str
     traceparent: str | None = None
-    document_index: int = 0
+    document_index: int | str = 0
 
 
 @dataclass(frozen=True, slots=True)

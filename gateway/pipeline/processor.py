@@ -17,12 +17,13 @@ import orjson
 from opentelemetry.trace import Tracer
 
 from gateway.config.model import Channel, Partner
-from gateway.documents import DecodeError, DecodeResult, DecoderRegistry
+from gateway.decide.tenders import DECISION_MAPPING, TenderRules, decision_document
+from gateway.documents import DecodeError, DecodeResult, DecoderRegistry, Document
 from gateway.pipeline.decode import decode_or_refused, drain, next_document, nothing_to_map
 from gateway.pipeline.failures import StageFailure
 from gateway.pipeline.routing import route
 from gateway.pipeline.stages import StageBug, StageClock
-from gateway.pipeline.transform import MappingSource, map_document
+from gateway.pipeline.transform import MappedEvent, MappingSelector, MappingSource, map_document
 from gateway.pipeline.validate import EventValidator, validate
 from gateway.route import Router
 from gateway.store.base import AuditRecord, InboundMessage, MessageOutcome, QuarantineReason, StoredEvent
@@ -44,12 +45,14 @@ class PipelineParts:
     acknowledgements: Callable[[dict[str, Any], str, str], list[AuditRecord]] | None = None
     # Partners whose messages decode differently (X12 guide overrides); the rest use ``decoders``.
     partner_decoders: Mapping[str, DecoderRegistry] = field(default_factory=dict)
+    # Load tenders the gateway answers by itself (the configuration's tender_rules).
+    tender_rules: TenderRules = field(default_factory=lambda: TenderRules(()))
 
 
 class _Translation:
     """What a message's documents have produced so far: stored events, deliveries and their audit."""
 
-    __slots__ = ("acks", "decisions", "deliveries", "documents", "events", "mapped")
+    __slots__ = ("acks", "decisions", "deliveries", "documents", "events", "mapped", "tender_answers")
 
     def __init__(self) -> None:
         self.documents: list[dict[str, str]] = []
@@ -58,6 +61,7 @@ class _Translation:
         self.events: list[StoredEvent] = []
         self.deliveries: list[tuple[str, str]] = []
         self.decisions: list[dict[str, Any]] = []
+        self.tender_answers: list[dict[str, Any]] = []
 
     def decode_audit(self, mid: str, result: DecodeResult | None) -> list[AuditRecord]:
         if result is None:
@@ -70,6 +74,7 @@ class _Translation:
                 AuditRecord(mid, "map", {"mappings": sorted({m["mapping"] for m in self.mapped}), "events": self.mapped}),
                 *self.acks,
                 AuditRecord(mid, "validate", {"events": len(self.events), "valid": True}),
+                *([AuditRecord(mid, "decide", {"tenders": self.tender_answers})] if self.tender_answers else []),
                 AuditRecord(mid, "route", {"decisions": self.decisions})]
 
 
@@ -130,20 +135,44 @@ class MessageProcessor:
             done.documents.append({"format": document.format, "kind": document.kind, "locator": document.locator})
             with clock("map"):
                 mapped = map_document(message, document, index, mappings, name)
-            for m in mapped:
-                done.mapped.append({"id": m.event.get("id"), "type": m.event.get("type"), "mapping": m.mapping})
-                if parts.acknowledgements is not None:
-                    done.acks += parts.acknowledgements(m.event, message.partner, message.id)
-            with clock("validate"):
-                validate(mapped, parts.validator, first=len(done.events))
-            with clock("route"):
-                deliveries, decisions = route(mapped, message.partner, parts.router)
-            done.deliveries += deliveries
-            done.decisions += decisions
-            done.events += [StoredEvent(m.event["id"], m.event["type"], _stored_json(m.event)) for m in mapped]
+            self._keep(message, mapped, clock, done)
+            if parts.tender_rules:
+                self._answer_tenders(message, mapped, index, mappings, clock, done)
             index += 1
         if not index:
             raise StageFailure(nothing_to_map(result))
+
+    def _keep(self, message: InboundMessage, mapped: list[MappedEvent], clock: StageClock, done: _Translation) -> None:
+        """Validate and route one document's events and keep them for the outcome."""
+        parts = self._parts
+        for m in mapped:
+            done.mapped.append({"id": m.event.get("id"), "type": m.event.get("type"), "mapping": m.mapping})
+            if parts.acknowledgements is not None:
+                done.acks += parts.acknowledgements(m.event, message.partner, message.id)
+        with clock("validate"):
+            validate(mapped, parts.validator, first=len(done.events))
+        with clock("route"):
+            deliveries, decisions = route(mapped, message.partner, parts.router)
+        done.deliveries += deliveries
+        done.decisions += decisions
+        done.events += [StoredEvent(m.event["id"], m.event["type"], _stored_json(m.event)) for m in mapped]
+
+    def _answer_tenders(self, message: InboundMessage, mapped: list[MappedEvent], index: int,
+                        mappings: MappingSelector, clock: StageClock, done: _Translation) -> None:
+        """The responses of the configured rules to this document's load tenders: more events of
+        this message, translated by the ``tender-decision`` mapping as a planner's would be."""
+        for k, m in enumerate(mapped):
+            rule = self._parts.tender_rules.rule_for(m.event, message.partner)
+            if rule is None:
+                continue
+            tree = decision_document(m.event, message.id, rule.decision, f"rule:{rule.name}", message.received_at,
+                                     rule.reason, rule.reason_text)
+            document = Document(tree, "json", "json", f"tender rule {rule.name} answering event {m.event['id']}")
+            with clock("map"):
+                answers = map_document(message, document, f"{index}.{k}", mappings, DECISION_MAPPING)
+            self._keep(message, answers, clock, done)
+            done.tender_answers.append({"tender": m.event["id"], "rule": rule.name, "decision": rule.decision,
+                                        "responses": [a.event["id"] for a in answers]})
 
     def _protocol(self, message: InboundMessage, result: DecodeResult | None) -> dict[str, Any]:
         """Dedup keys and replies of the decoded message, and where the partner wants replies sent."""

@@ -44,9 +44,13 @@ def _where(document: Document, exc: MappingError) -> str:
     return ", ".join(p for p in parts if p) or "document"
 
 
-def map_document(message: InboundMessage, document: Document, index: int, mappings: MappingSelector,
+def map_document(message: InboundMessage, document: Document, index: int | str, mappings: MappingSelector,
                  mapping_name: str | None) -> list[MappedEvent]:
-    """Map document ``index`` of ``message``; ``mapping_name`` None picks the mapping by its match rules."""
+    """Map document ``index`` of ``message``; ``mapping_name`` None picks the mapping by its match rules.
+
+    ``index`` goes into the ids of the events (with the mapping's name): a document the gateway
+    derives from another (a rule's answer to a tender) is indexed below it, e.g. "3.0".
+    """
     where = document.locator or f"document {index}"
     try:
         compiled = mappings.select(document, mapping_name, message.partner)

@@ -118,6 +118,24 @@ def test_translate_with_a_config_applies_the_partners_guide_overrides_and_ack_ki
     assert "ST*999*" in ack.stdout and "AK9*P*19*19*11" in ack.stdout
 
 
+def _check_tender_rules(tmp_path: Path, rules: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    config = tmp_path / "gateway.yaml"
+    config.write_text("partners:\n  acme: {api_keys_file: k}\ntender_rules:\n" + rules)
+    return config, gateway("config", "check", str(config))
+
+
+def test_config_check_names_a_tender_rule_whose_decision_a_990_cannot_carry(tmp_path):
+    config, result = _check_tender_rules(tmp_path, "  - {name: all, decision: ACCEPTED}\n  - name: bad\n    decision: MAYBE\n")
+    assert result.returncode == 1
+    assert f"{config}:6:15: tender_rules.1.decision: 'MAYBE' is not one of ['ACCEPTED', 'DECLINED']" in result.stderr
+
+
+def test_config_check_names_the_line_of_a_reason_on_an_accepting_tender_rule(tmp_path):
+    config, result = _check_tender_rules(tmp_path, "  - name: all\n    decision: ACCEPTED\n    reason: DRIVER_UNAVAILABLE\n")
+    assert result.returncode == 1
+    assert f"{config}:6:13: tender_rules[0]: a reason goes with a decline, not an acceptance" in result.stderr
+
+
 def test_mappings_new_scaffolds_a_mapping_listing_the_sample_paths():
     result = gateway("mappings", "new", "--from", str(CORPUS / "carrier" / "shippo-track-usps-delivered.json"))
     assert result.returncode == 0

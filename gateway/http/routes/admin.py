@@ -1,4 +1,5 @@
-"""Admin endpoints: replay and mapping preview, each delegating to a hook the runtime supplies.
+"""Admin endpoints: replay, mapping preview and tender decisions, each delegating to a hook the
+runtime supplies.
 
 The HTTP layer only authenticates, parses the JSON object and renders the hook's answer; what
 "replay" or "preview" means belongs to the pipeline. A hook may be sync or async; it raises
@@ -27,18 +28,25 @@ _MAX_ADMIN_BODY = 5 * 1024 * 1024
 
 
 class AdminRoutes:
-    def __init__(self, guard: AdminGuard, replay: AdminHook | None, preview: AdminHook | None) -> None:
+    def __init__(self, guard: AdminGuard, replay: AdminHook | None, preview: AdminHook | None,
+                 decide: AdminHook | None = None) -> None:
         self._guard = guard
         self._replay = replay
         self._preview = preview
+        self._decide = decide
 
     def routes(self) -> list[Route]:
         return [Route("/v1/admin/replay", self.replay, methods=["POST"], name="admin_replay"),
+                Route("/v1/admin/tender-decisions", self.decide, methods=["POST"], name="tender_decision"),
                 Route("/v1/mappings/preview", self.preview, methods=["POST"], name="mapping_preview")]
 
     async def replay(self, request: Request) -> Response:
         # 202: a replay re-queues messages; the work happens asynchronously.
         return await self._call(request, self._replay, "replay", 202)
+
+    async def decide(self, request: Request) -> Response:
+        # 202: the decision is admitted as a message; its 990 leaves through the pipeline.
+        return await self._call(request, self._decide, "tender decision", 202)
 
     async def preview(self, request: Request) -> Response:
         return await self._call(request, self._preview, "preview", 200)

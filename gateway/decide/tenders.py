@@ -1,0 +1,130 @@
+"""Answers to load tenders, by rule or by a planner's decision.
+
+Either way the answer becomes a *decision document* (the tender event's data, the decision, its
+reason and who decided), which the ``tender-decision`` mapping translates into a tender.response
+event like any partner document. So the response is validated, routed, stored and audited like
+every other event, and a partner's x12 target sends it as the 990 the shipper waits for.
+
+* A rule (``tender_rules`` in the configuration) answers while the 204's message is processed:
+  the response is one more event of that message.
+* A planner answers through ``POST /v1/admin/tender-decisions``: the decision document is
+  admitted as a message of the tender's partner on the built-in ``gateway:tender-decisions``
+  channel, and the pipeline does the rest.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from ulid_transform import ulid_at_time
+
+from canonical.events import EVENT_TYPES
+from gateway.config.model import Channel, Route, TenderRule
+from gateway.mapping.timevalues import utc_now_text
+from gateway.route import Router
+from gateway.store.base import InboundMessage, Store
+from gateway.telemetry.tracing import inject_context
+
+DECISION_MAPPING = "tender-decision"
+DECISIONS_CHANNEL = "gateway:tender-decisions"
+DECISIONS = ("ACCEPTED", "DECLINED")
+LOAD_TENDER = EVENT_TYPES["load.tender"].ce_type
+_REASON = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+class DecisionError(ValueError):
+    """A decision that cannot be made: no such tender, or a decision the 990 cannot carry."""
+
+
+def decisions_channel() -> Channel:
+    """The built-in channel planners' decisions arrive on (no partner owns it: each decision is
+    admitted as a message of the tender's own partner)."""
+    return Channel(DECISIONS_CHANNEL, "", ("application/json",), DECISION_MAPPING)
+
+
+def decision_document(tender: Mapping[str, Any], message_id: str, decision: str, decided_by: str,
+                      responded_at: str, reason: str | None = None, reason_text: str | None = None,
+                      pickup_at: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What the ``tender-decision`` mapping reads: ``tender`` is the stored load.tender event.
+
+    Raises ``DecisionError`` for anything a tender.response (and so a 990) cannot say.
+    """
+    if tender.get("type") != LOAD_TENDER:
+        raise DecisionError(f"event {tender.get('id')} of message {message_id} is a {tender.get('type')}, "
+                            "not a load tender")
+    if decision not in DECISIONS:
+        raise DecisionError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    if reason is not None and not _REASON.match(reason):
+        raise DecisionError(f"reason {reason!r} is not a canonical reason code (such as DRIVER_UNAVAILABLE)")
+    if decision == "ACCEPTED" and (reason or reason_text):
+        raise DecisionError("a reason goes with a decline, not an acceptance")
+    if pickup_at is not None and not isinstance(pickup_at, Mapping):
+        raise DecisionError("pickup_at must be a canonical time value such as {\"localDate\": \"2026-12-08\", "
+                            "\"localTime\": \"08:00\"}")
+    document: dict[str, Any] = {"decision": decision, "decidedBy": decided_by, "respondedAt": responded_at,
+                                "tender": {"id": tender.get("id"), "message": message_id, "type": LOAD_TENDER,
+                                           "data": tender.get("data")}}
+    optional = (("reason", reason), ("reasonText", reason_text), ("pickupAt", pickup_at))
+    document.update({key: value for key, value in optional if value is not None})
+    return document
+
+
+class TenderRules:
+    """The configuration's tender rules: which load tenders the gateway answers by itself.
+
+    Rules match like routes (partner, and values at dotted event paths); the first that matches
+    decides, so specific rules go before general ones.
+    """
+
+    def __init__(self, rules: Sequence[TenderRule]) -> None:
+        self._rules = {r.name: r for r in rules}
+        self._router = Router(tuple(Route(r.name, r.match, (r.name,)) for r in rules))
+
+    def __bool__(self) -> bool:
+        return bool(self._rules)
+
+    def rule_for(self, event: Mapping[str, Any], partner: str) -> TenderRule | None:
+        """The first rule answering ``event`` (a load.tender of ``partner``), or None."""
+        if event.get("type") != LOAD_TENDER:
+            return None
+        matched = self._router.decide(event, partner).targets
+        return self._rules[matched[0]] if matched else None
+
+
+def decision_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]:
+    """The hook behind ``POST /v1/admin/tender-decisions``: a planner's answer to a load tender.
+
+    Body: ``{"message_id", "event_id", "decision": "ACCEPTED"|"DECLINED", "reason"?, "reason_text"?,
+    "pickup_at"?, "decided_by"?}``. The decision is admitted as a message (a repeat of the same
+    decision on the same tender is the same message) and answered with its id; ``ValueError``
+    (422) when there is no such load tender or the decision cannot be sent.
+    """
+    async def hook(body: dict[str, Any]) -> dict[str, Any]:
+        message_id, event_id = str(body.get("message_id") or ""), str(body.get("event_id") or "")
+        if not message_id or not event_id:
+            raise DecisionError("give message_id and event_id of the load tender to answer")
+        history = store.message_history(message_id)
+        if history is None:
+            raise DecisionError(f"no message {message_id}")
+        tender = next((e for e in history["events"] if e.get("id") == event_id), None)
+        if tender is None:
+            raise DecisionError(f"message {message_id} has no event {event_id}")
+        decided_by = f"planner:{body.get('decided_by') or 'admin-api'}"
+        document = decision_document(tender, message_id, str(body.get("decision")), decided_by, utc_now_text(),
+                                     body.get("reason"), body.get("reason_text"), body.get("pickup_at"))
+        now = time.time()
+        received = datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        admission = await store.admit(InboundMessage(
+            id=ulid_at_time(now), partner=history["partner"], channel=DECISIONS_CHANNEL,
+            content_type="application/json", body=orjson.dumps(document), received_at=received,
+            idempotency_key=f"tender-decision:{event_id}:{document['decision']}", trace_context=inject_context()))
+        location = f"/v1/messages/{admission.message_id}"
+        return {"id": admission.message_id, "status": "duplicate" if admission.duplicate else "admitted",
+                "links": {"self": location}}
+
+    return hook
