@@ -65,6 +65,7 @@ def samples() -> list[Sample]:
         Sample("erp", erp / "sap-s4-sales-order-header.json", "application/json"),
         Sample("truckline", x12 / "214" / "alnk-214-single-line.edi", "application/edi-x12"),
         Sample("truckline", x12 / "214" / "canadapost-214-multi-st.edi", "application/edi-x12"),
+        Sample("truckline", x12 / "204" / "gtlogistics-204.edi", "application/edi-x12"),
     ]
     broken = Sample("easypost", None, "application/json",
                     body=b'{"object": "Tracker", "id": "trk_broken", "tracking_details": [{"status": "delivered"}]}',
@@ -146,6 +147,11 @@ def _report(histories: list[tuple[Sample, dict[str, Any]]], received: dict[str, 
         for reply in h.get("replies", []):
             summary = re.search(r"AK9[^~\r\n]*", reply["body"])  # the partner's own terminator may be a newline
             print(f"      {reply['kind']} sent back to the partner ({summary.group(0) if summary else 'envelope'})")
+        for answer in (t for s in h.get("stages", []) if s.get("stage") == "decide" for t in s["tenders"]):
+            sent_back = sum(1 for d in h.get("deliveries", []) if d["event_id"] in answer["responses"]
+                            and d["target"] == "truckline-edi-out" and d["status"] == "delivered")
+            print(f"      load tender {answer['decision'].lower()} by rule {answer['rule']}; "
+                  f"{'990 sent back to the partner' if sent_back else '990 not delivered'}")
         refused = [r for s in h.get("stages", []) if s.get("stage") == "decode" for r in s.get("rejected", [])]
         if refused:
             print(f"      {len(refused)} transaction set(s) refused on their own, each named in the 997")
@@ -153,7 +159,8 @@ def _report(histories: list[tuple[Sample, dict[str, Any]]], received: dict[str, 
             q = h["quarantine"]
             print(f"      quarantined at stage {q.get('stage')}, {q.get('where')}: {q.get('what')}")
             print(f"      see {gateway_url}/v1/messages/{h['id']}")
-    print(f"\nThe ERP webhook receiver got {received.get('unique', 0)} signed events "
+    print(f"\nThe local receiver (the ERP's webhook, and truckline's EDI endpoint) got {received.get('unique', 0)} "
+          "signed deliveries "
           f"({received.get('duplicates', 0)} duplicates, {received.get('bad_signatures', 0)} bad signatures).")
 
 

@@ -7,8 +7,9 @@ told to fail: answer the next N requests with a status (optionally with ``Retry-
 
 Run: ``python -m gateway.receiver --port 9000 --secret-env ERP_WEBHOOK_SECRET``
 In-process (tests, benchmark): ``async with serve_app(create_receiver_app(secret)) as url``.
-Endpoints: ``POST /events`` (deliveries), ``GET /received`` (``?keys=0`` for the summary only),
-``POST /control``, ``POST /reset``.
+Endpoints: ``POST /events`` (deliveries), ``POST /edi`` (an EDI partner's endpoint, deduplicated
+apart from ``/events``), ``GET /received`` (``?keys=0`` for the summary only), ``POST /control``,
+``POST /reset``.
 """
 
 from __future__ import annotations
@@ -96,6 +97,9 @@ async def _receive(request: Request) -> Response:
     key = request.headers.get("idempotency-key")
     if not key:
         return JSONResponse({"error": "Idempotency-Key header missing"}, status_code=400)
+    if request.url.path != "/events":
+        # Another system's endpoint (an EDI partner's): the same event may reach it and /events.
+        key = f"{request.url.path} {key}"
     if key in state.deliveries:
         state.duplicates += 1
         state.repeats[key] = state.repeats.get(key, 1) + 1
@@ -137,6 +141,7 @@ def create_receiver_app(secret: bytes | None, fail_next: int = 0, fail_status: i
                         retry_after: str | None = None) -> Starlette:
     """The receiver app; ``app.state.receiver`` is its ``ReceiverState`` (tests read it directly)."""
     app = Starlette(routes=[Route("/events", _receive, methods=["POST"]),
+                            Route("/edi", _receive, methods=["POST"]),
                             Route("/received", _received, methods=["GET"]),
                             Route("/control", _control, methods=["POST"]),
                             Route("/reset", _reset, methods=["POST"])])

@@ -198,7 +198,8 @@ def test_the_demo_delivers_the_good_samples_and_quarantines_the_broken_one(tmp_p
     result = gateway("demo", "--exit", "--port", str(_free_port()), "--receiver-port", str(_free_port()),
                      "--workdir", str(tmp_path / "demo"), timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "quarantined on purpose" in result.stdout and "bad signatures" in result.stdout
+    assert "quarantined on purpose" in result.stdout and "0 duplicates, 0 bad signatures" in result.stdout
+    assert "load tender accepted by rule accept-truckline-tenders; 990 sent back to the partner" in result.stdout
 
 
 def test_a_config_without_limits_gets_the_documented_defaults(tmp_path):
