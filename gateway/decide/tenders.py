@@ -57,6 +57,9 @@ def decision_document(tender: Mapping[str, Any], message_id: str, decision: str,
     if tender.get("type") != LOAD_TENDER:
         raise DecisionError(f"event {tender.get('id')} of message {message_id} is a {tender.get('type')}, "
                             "not a load tender")
+    if _cancels(tender):
+        raise DecisionError(f"event {tender.get('id')} of message {message_id} cancels a tender: "
+                            "there is nothing to accept or decline")
     if decision not in DECISIONS:
         raise DecisionError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
     if reason is not None and not _REASON.match(reason):
@@ -78,7 +81,8 @@ class TenderRules:
     """The configuration's tender rules: which load tenders the gateway answers by itself.
 
     Rules match like routes (partner, and values at dotted event paths); the first that matches
-    decides, so specific rules go before general ones.
+    decides, so specific rules go before general ones. A tender that cancels an earlier one is
+    never answered: there is nothing to accept or decline.
     """
 
     def __init__(self, rules: Sequence[TenderRule]) -> None:
@@ -90,10 +94,15 @@ class TenderRules:
 
     def rule_for(self, event: Mapping[str, Any], partner: str) -> TenderRule | None:
         """The first rule answering ``event`` (a load.tender of ``partner``), or None."""
-        if event.get("type") != LOAD_TENDER:
+        if event.get("type") != LOAD_TENDER or _cancels(event):
             return None
         matched = self._router.decide(event, partner).targets
         return self._rules[matched[0]] if matched else None
+
+
+def _cancels(tender: Mapping[str, Any]) -> bool:
+    data = tender.get("data")
+    return isinstance(data, Mapping) and data.get("purpose") == "CANCEL"
 
 
 def decision_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]:

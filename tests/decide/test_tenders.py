@@ -38,6 +38,11 @@ def test_rules_answer_load_tenders_only() -> None:
     assert TenderRules([rule("all")]).rule_for(STATUS, "acme") is None
 
 
+def test_rules_never_answer_a_cancellation() -> None:
+    cancel = {**TENDER, "data": {**TENDER["data"], "purpose": "CANCEL"}}
+    assert TenderRules([rule("all")]).rule_for(cancel, "acme") is None
+
+
 def test_no_rules_answer_nothing() -> None:
     assert not TenderRules([]) and TenderRules([]).rule_for(TENDER, "acme") is None
 
@@ -55,6 +60,8 @@ def test_a_decision_document_carries_the_tender_and_who_decided() -> None:
     (TENDER, "COUNTER", None, "decision must be one of ACCEPTED, DECLINED, not 'COUNTER'"),
     (TENDER, "DECLINED", "no driver", "reason 'no driver' is not a canonical reason code"),
     (TENDER, "ACCEPTED", "DRIVER_UNAVAILABLE", "a reason goes with a decline, not an acceptance"),
+    ({**TENDER, "data": {**TENDER["data"], "purpose": "CANCEL"}}, "ACCEPTED", None,
+     "cancels a tender: there is nothing to accept or decline"),
 ])
 def test_a_decision_a_990_cannot_carry_is_refused_with_why(event: dict, decision: str, reason: str | None,
                                                            why: str) -> None:
