@@ -27,7 +27,7 @@ from canonical.events import EVENT_TYPES
 from gateway.config.model import Channel, Route, TenderRule
 from gateway.mapping.timevalues import utc_now_text
 from gateway.route import Router
-from gateway.store.base import InboundMessage, Store
+from gateway.store.base import AuditRecord, InboundMessage, Store
 from gateway.telemetry.tracing import inject_context
 
 DECISION_MAPPING = "tender-decision"
@@ -110,7 +110,8 @@ def decision_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str
 
     Body: ``{"message_id", "event_id", "decision": "ACCEPTED"|"DECLINED", "reason"?, "reason_text"?,
     "pickup_at"?, "decided_by"?}``. The decision is admitted as a message (a repeat of the same
-    decision on the same tender is the same message) and answered with its id; ``ValueError``
+    decision on the same tender is the same message) and answered with its id, and the tender's
+    message gets a ``decide`` audit entry naming the planner and that message; ``ValueError``
     (422) when there is no such load tender or the decision cannot be sent.
     """
     async def hook(body: dict[str, Any]) -> dict[str, Any]:
@@ -132,6 +133,11 @@ def decision_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str
             id=ulid_at_time(now), partner=history["partner"], channel=DECISIONS_CHANNEL,
             content_type="application/json", body=orjson.dumps(document), received_at=received,
             idempotency_key=f"tender-decision:{event_id}:{document['decision']}", trace_context=inject_context()))
+        if not admission.duplicate:
+            # The tender's own history says who answered it and where the answer went.
+            await store.audit([AuditRecord(message_id, "decide", {"tenders": [
+                {"tender": event_id, "planner": decided_by, "decision": document["decision"],
+                 "message": admission.message_id}]})])
         location = f"/v1/messages/{admission.message_id}"
         return {"id": admission.message_id, "status": "duplicate" if admission.duplicate else "admitted",
                 "links": {"self": location}}

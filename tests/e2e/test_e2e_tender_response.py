@@ -101,6 +101,9 @@ async def test_a_planner_accepts_the_tender_through_the_admin_api_and_a_990_goes
     assert again.json() == {**first.json(), "status": "duplicate"}  # a second click is the same decision
     assert _b1(edi)[:2] == ["ABCD", LOAD] and _b1(edi)[3] == "A" and "G62*10*20260113*Y*0800" in edi
     assert [e["type"] for e in history["events"]] == ["org.logistics-gateway.load.tender.v1"]
+    [decided] = [s["tenders"] for s in history["stages"] if s["stage"] == "decide"]
+    assert decided == [{"tender": history["events"][0]["id"], "planner": "planner:jane", "decision": "ACCEPTED",
+                        "message": first.json()["id"]}]
 
 
 async def test_a_decision_on_an_event_that_is_not_a_tender_is_refused_with_the_reason(tmp_path: Path) -> None:
