@@ -9,7 +9,9 @@ every other event, and a partner's x12 target sends it as the 990 the shipper wa
   the response is one more event of that message.
 * A planner answers through ``POST /v1/admin/tender-decisions``: the decision document is
   admitted as a message of the tender's partner on the built-in ``gateway:tender-decisions``
-  channel, and the pipeline does the rest.
+  channel, and the pipeline does the rest. A TMS or planning tool that receives load.tender
+  events by webhook has what it needs to answer: ``message_id`` is the event's
+  ``rawmessageid`` and ``event_id`` its ``id``.
 """
 
 from __future__ import annotations
