@@ -32,9 +32,9 @@ from adapters.x12 import Party
 from adapters.x12_out.settings import PartnerSettings
 from adapters.x12_out.target import X12Target
 from canonical.validate import CanonicalValidator
-from gateway.config import load_config, read_secret
+from gateway.config import ConfigError, load_config, read_secret
 from gateway.config.model import Config
-from gateway.decide import DECISIONS_CHANNEL, TenderRules, decision_hook
+from gateway.decide import DECISION_MAPPING, DECISIONS_CHANNEL, TenderRules, decision_hook
 from gateway.decide.tenders import decisions_channel
 from gateway.deliver import DeliveryWorker, RetryPolicy, Target, WebhookTarget
 from gateway.http.app import create_app
@@ -96,10 +96,15 @@ class Gateway:
         # Resolved once: looking the tracer up per span costs more than the span itself.
         self.tracer = tracer or trace.get_tracer("gateway")
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{ulid_now()}"
-        by_partner = partner_decoders(config.partners)   # before the store opens: it may refuse the config
-        self.store: Store = open_configured_store(config.gateway.store)
+        # What may refuse the configuration comes before the store opens.
+        by_partner = partner_decoders(config.partners)
         self.mappings = MappingRegistry([config.gateway.mappings_dir], default_environment(config.gateway.tables_dir))
         self._log_reload(self.mappings.load())
+        if config.tender_rules and DECISION_MAPPING not in self.mappings.current():
+            raise ConfigError([(config.tender_rules[0].position,
+                                f"tender_rules answer through the {DECISION_MAPPING!r} mapping, which is not in "
+                                f"{config.gateway.mappings_dir} (it ships as mappings/gateway/{DECISION_MAPPING}.yaml)")])
+        self.store: Store = open_configured_store(config.gateway.store)
         decoders, validator = default_decoders(), CanonicalValidator()
         self._preview = MappingPreview(self.mappings, decoders, validator)
         acknowledged_by = {t.id: t.x12.partner for t in config.targets.values()

@@ -59,6 +59,9 @@ class MappingSet:
         self._claiming: dict[tuple[str, str, str | None], tuple[CompiledMapping, ...]] = {}
         """(format, kind, partner) → the mappings whose rules may fit, before their ``when``."""
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._snapshot
+
     def get(self, name: str) -> CompiledMapping:
         try:
             return self._snapshot[name]

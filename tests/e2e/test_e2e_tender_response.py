@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import yaml
 from e2e_support import ADMIN_KEY, ERP_SECRET, write_config
 
-from gateway.config import load_config
+from gateway.config import ConfigError, load_config
 from gateway.receiver import create_receiver_app, serve_app
 from gateway.runtime import Gateway, RuntimeOptions
 
@@ -121,3 +122,16 @@ async def test_a_decision_on_an_event_that_is_not_a_tender_is_refused_with_the_r
     assert unknown.status_code == 422 and "has no event nope" in unknown.json()["detail"]
     assert maybe.status_code == 422 and "decision must be one of ACCEPTED, DECLINED, not 'MAYBE'" in maybe.json()["detail"]
     assert accepted.status_code == 202
+
+
+def test_tender_rules_without_the_decision_mapping_stop_the_gateway_at_start(tmp_path: Path) -> None:
+    config, _ = _edi_partner(tmp_path, "http://127.0.0.1:9", [{"name": "all", "decision": "ACCEPTED"}])
+    only_x12 = tmp_path / "x12-mappings"
+    only_x12.mkdir()
+    for source in (Path(__file__).resolve().parents[2] / "mappings" / "x12").glob("x12-204.yaml"):
+        (only_x12 / source.name).write_text(source.read_text())
+    doc = yaml.safe_load(config.read_text())
+    doc["gateway"]["mappings_dir"] = str(only_x12)
+    config.write_text(yaml.safe_dump(doc))
+    with pytest.raises(ConfigError, match="tender_rules answer through the 'tender-decision' mapping, which is not in"):
+        Gateway(load_config(config), RuntimeOptions(mapping_reload_s=0))
