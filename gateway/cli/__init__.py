@@ -1,4 +1,4 @@
-"""The ``gateway`` command: serve, demo, replay, config check, translate, mappings, partners."""
+"""The ``gateway`` command: serve, demo, replay, config check, translate, mappings, partners, planners."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from gateway.cli import config_cmd, mappings_cmd, partners_cmd, translate_cmd
+from gateway.cli import config_cmd, mappings_cmd, partners_cmd, planners_cmd, translate_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gateway", description="Logistics integration gateway")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (translate_cmd, config_cmd, mappings_cmd, partners_cmd):
+    for module in (translate_cmd, config_cmd, mappings_cmd, partners_cmd, planners_cmd):
         module.register(sub)
     _register_optional(sub)
     return parser

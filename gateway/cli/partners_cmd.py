@@ -5,29 +5,26 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.registry import default_decoders
 from canonical.validate import CanonicalValidator
 from gateway.certify import certify
-from gateway.cli.common import load_config_or_report, load_registry, media_for
-from gateway.credentials import append_key, issue_key, rotate
+from gateway.cli.common import (
+    add_key,
+    load_config_or_report,
+    load_registry,
+    media_for,
+    register_key_commands,
+    rotate_key,
+)
 from gateway.mapping.preview import MappingPreview
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("partners", help="issue and rotate partner credentials; certify a partner's samples")
     cmds = p.add_subparsers(dest="partners_command", required=True, metavar="SUBCOMMAND")
-    add = cmds.add_parser("add", help="issue an API key for a partner (shown once, stored hashed)")
-    add.add_argument("partner")
-    add.add_argument("--config", type=Path, default=Path("gateway.yaml"))
-    add.set_defaults(handler=run_add)
-    rot = cmds.add_parser("rotate", help="issue a new key; existing keys stay valid for the overlap only")
-    rot.add_argument("partner")
-    rot.add_argument("--config", type=Path, default=Path("gateway.yaml"))
-    rot.add_argument("--overlap-hours", type=float, default=24.0)
-    rot.set_defaults(handler=run_rotate)
+    register_key_commands(cmds, "partner", run_add, run_rotate)
     cert = cmds.add_parser("certify", help="run a partner's samples through its channel and mapping")
     cert.add_argument("partner")
     cert.add_argument("samples", nargs="+", type=Path)
@@ -49,35 +46,15 @@ def _keys_file(args: argparse.Namespace) -> Path | None:
     if partner.api_keys_file is None:
         print(f"partners.{args.partner} has no api_keys_file in {args.config}", file=sys.stderr)
         return None
-    partner.api_keys_file.parent.mkdir(parents=True, exist_ok=True)
     return partner.api_keys_file
 
 
-def _issue(partner: str, file: Path) -> None:
-    key, record = issue_key(partner)
-    append_key(file, record)
-    print(f"partner {partner}: new key {record.id} stored (hashed) in {file}", file=sys.stderr)
-    print("This key is shown once; hand it to the partner now:", file=sys.stderr)
-    print(key)
-
-
 def run_add(args: argparse.Namespace) -> int:
-    file = _keys_file(args)
-    if file is None:
-        return 1
-    _issue(args.partner, file)
-    return 0
+    return add_key("partner", args.partner, _keys_file(args))
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    file = _keys_file(args)
-    if file is None:
-        return 1
-    changed = rotate(file, args.overlap_hours * 3600)
-    until = datetime.now(UTC) + timedelta(hours=args.overlap_hours)
-    print(f"{changed} existing key(s) now expire at {until.isoformat(timespec='seconds')}", file=sys.stderr)
-    _issue(args.partner, file)
-    return 0
+    return rotate_key("partner", args.partner, _keys_file(args), args.overlap_hours)
 
 
 def run_certify(args: argparse.Namespace) -> int:

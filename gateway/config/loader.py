@@ -99,6 +99,7 @@ def _build(doc: dict[str, Any], source: Path | None) -> Config:
         max_body_bytes=max_body,
         workers=g.get("workers", 1),
         admin_key_sha256=_secret((g.get("admin") or {}).get("api_key_sha256")),
+        planners={name: _resolve(base, p["api_keys_file"]) for name, p in (g.get("planners") or {}).items()},  # type: ignore[misc]
         telemetry=TelemetrySettings(service_name=tel.get("service_name", "logistics-gateway"),
                                     otlp_endpoint=tel.get("otlp_endpoint")),
     )

@@ -137,6 +137,7 @@ class GatewaySettings:
     max_body_bytes: int = 5 * 1024 * 1024
     workers: int = 1
     admin_key_sha256: SecretRef | None = None
+    planners: dict[str, Path] = field(default_factory=dict)   # planner name -> keys file
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
 
 

@@ -111,7 +111,7 @@ def decision_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str
     """The hook behind ``POST /v1/admin/tender-decisions``: a planner's answer to a load tender.
 
     Body: ``{"message_id", "event_id", "decision": "ACCEPTED"|"DECLINED", "reason"?, "reason_text"?,
-    "pickup_at"?, "decided_by"?}``. The decision is admitted as a message (a repeat of the same
+    "pickup_at"?, "decided_by"}``, ``decided_by`` as the HTTP layer attributes it. The decision is admitted as a message (a repeat of the same
     decision on the same tender is the same message) and answered with its id, and the tender's
     message gets a ``decide`` audit entry naming the planner and that message; ``ValueError``
     (422) when there is no such load tender or the decision cannot be sent.
@@ -126,7 +126,8 @@ def decision_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str
         tender = next((e for e in history["events"] if e.get("id") == event_id), None)
         if tender is None:
             raise DecisionError(f"message {message_id} has no event {event_id}")
-        decided_by = f"planner:{body.get('decided_by') or 'admin-api'}"
+        # Set by the HTTP layer from the caller's key: planner:NAME, or admin:WHOEVER the admin named.
+        decided_by = str(body.get("decided_by") or "admin:admin-api")
         document = decision_document(tender, message_id, str(body.get("decision")), decided_by, utc_now_text(),
                                      body.get("reason"), body.get("reason_text"), body.get("pickup_at"))
         now = time.time()

@@ -94,9 +94,11 @@ def create_app(config: Config, store: Store, metrics: Metrics, *, replay: AdminH
                         reload_interval=keys_reload_interval)
     admin_ref = config.gateway.admin_key_sha256
     admin = AdminGuard(read_secret(admin_ref, base_dir) if admin_ref else None)
+    planners = (Keychain(config.gateway.planners, reload_interval=keys_reload_interval)
+                if config.gateway.planners else None)
     messages = MessageRoutes(store, metrics, tracer or trace.get_tracer("gateway.http"),
                              Authenticator(directory, keychain), admin, limiter or TokenBucketLimiter())
-    routes = [*messages.routes(), *AdminRoutes(admin, replay, preview, decide).routes(),
+    routes = [*messages.routes(), *AdminRoutes(admin, replay, preview, decide, planners).routes(),
               *OpsRoutes(store, metrics, orjson.dumps(openapi_document())).routes()]
     return GatewayApp(messages.admit, routes=routes,
                       exception_handlers={404: _not_found, 405: _method_not_allowed, Exception: _internal_error})

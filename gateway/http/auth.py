@@ -24,7 +24,7 @@ from gateway.credentials import KeyFileError, KeyRing, key_id_of, load_keys
 from gateway.http.partners import PartnerDirectory, PartnerEntry
 from gateway.http.problems import Problem
 
-__all__ = ["SIGNATURE_TOLERANCE_S", "AdminGuard", "Authenticator", "Keychain", "SignedRequest"]
+__all__ = ["SIGNATURE_TOLERANCE_S", "AdminGuard", "Authenticator", "Keychain", "SignedRequest", "bearer_token"]
 
 log = logging.getLogger(__name__)
 

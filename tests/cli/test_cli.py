@@ -164,6 +164,15 @@ def test_partners_add_shows_the_key_once_and_stores_only_its_hash(tmp_path):
     assert key.startswith("gwk_") and key not in stored and key.split(".")[0] in stored
 
 
+def test_planners_add_issues_a_key_into_the_planners_own_file_and_refuses_an_unknown_planner(tmp_path):
+    config = tmp_path / "gateway.yaml"
+    config.write_text("gateway:\n  planners:\n    jane: {api_keys_file: keys/jane.keys}\n")
+    added, unknown = gateway("planners", "add", "jane", "--config", str(config)), \
+        gateway("planners", "add", "bob", "--config", str(config))
+    assert added.returncode == 0 and added.stdout.strip().split(".")[0] in (tmp_path / "keys" / "jane.keys").read_text()
+    assert unknown.returncode == 1 and "unknown planner 'bob'; add gateway.planners.bob.api_keys_file" in unknown.stderr
+
+
 def test_partners_rotate_keeps_the_old_key_until_the_overlap_ends(tmp_path):
     from gateway.credentials import load_keys
     config = _config_with_partner(tmp_path)

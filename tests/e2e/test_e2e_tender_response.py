@@ -14,12 +14,14 @@ import yaml
 from e2e_support import ADMIN_KEY, ERP_SECRET, write_config
 
 from gateway.config import ConfigError, load_config
+from gateway.credentials import append_key, issue_key
 from gateway.receiver import create_receiver_app, serve_app
 from gateway.runtime import Gateway, RuntimeOptions
 
 TENDER = Path(__file__).resolve().parents[2] / "mappings" / "x12" / "fixtures" / "hand-204-two-stops-kg.edi"
 LOAD = "LD-20260112-7"
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+PLANNER_KEYS: dict[Path, str] = {}
 
 
 def _b1(edi: str) -> list[str]:
@@ -37,9 +39,14 @@ async def _until(check, timeout: float = 20.0) -> None:  # type: ignore[no-untyp
 
 
 def _edi_partner(tmp_path: Path, receiver_url: str, rules: list[dict[str, Any]]) -> tuple[Path, str]:
-    """acme sends 204s on an EDI channel; tender responses go back to it as 990s."""
+    """acme sends 204s on an EDI channel; tender responses go back to it as 990s. Planner jane
+    has a key of her own (``PLANNER_KEYS``)."""
     setup = write_config(tmp_path, receiver_url)
+    key, record = issue_key("jane")
+    append_key(tmp_path / "jane.keys", record)
+    PLANNER_KEYS[tmp_path] = key
     doc = yaml.safe_load(setup.config_path.read_text())
+    doc["gateway"]["planners"] = {"jane": {"api_keys_file": str(tmp_path / "jane.keys")}}
     doc["channels"]["acme-edi"] = {"partner": "acme", "content_types": ["application/edi-x12"]}
     doc["targets"]["acme-990"] = {"kind": "x12", "url": receiver_url + "/events",
                                   "secret": {"file": str(tmp_path / "erp.secret")},
@@ -103,8 +110,25 @@ async def test_a_planner_accepts_the_tender_through_the_admin_api_and_a_990_goes
     assert _b1(edi)[:2] == ["ABCD", LOAD] and _b1(edi)[3] == "A" and "G62*10*20260113*Y*0800" in edi
     assert [e["type"] for e in history["events"]] == ["org.logistics-gateway.load.tender.v1"]
     [decided] = [s["tenders"] for s in history["stages"] if s["stage"] == "decide"]
-    assert decided == [{"tender": history["events"][0]["id"], "planner": "planner:jane", "decision": "ACCEPTED",
+    assert decided == [{"tender": history["events"][0]["id"], "planner": "admin:jane", "decision": "ACCEPTED",
                         "message": first.json()["id"]}]
+
+
+async def test_a_planners_own_key_answers_tenders_as_that_planner_and_opens_nothing_else(tmp_path: Path) -> None:
+    async def answer(client: httpx.AsyncClient, sent: str, history: dict[str, Any]) -> list[httpx.Response]:
+        jane = {"Authorization": f"Bearer {PLANNER_KEYS[tmp_path]}"}
+        body = {"message_id": sent, "event_id": history["events"][0]["id"], "decision": "DECLINED",
+                "reason": "DRIVER_UNAVAILABLE", "decided_by": "somebody-else"}
+        return [await client.post("/v1/admin/tender-decisions", json=body, headers=jane),
+                await client.post("/v1/admin/replay", json={"all": "quarantined"}, headers=jane),
+                await client.post("/v1/admin/tender-decisions", json=body, headers={"Authorization": "Bearer nope"})]
+
+    delivered, history, (decided, replay, stranger) = await _tender_and(tmp_path, [], answer)
+    assert decided.status_code == 202 and _b1(delivered[0])[3] == "D"
+    [recorded] = [s["tenders"] for s in history["stages"] if s["stage"] == "decide"]
+    assert recorded[0]["planner"] == "planner:jane"      # the key says who, not the body
+    assert replay.status_code == 401 and replay.json()["detail"] == "the admin key is not valid"
+    assert stranger.status_code == 401
 
 
 async def test_a_decision_on_an_event_that_is_not_a_tender_is_refused_with_the_reason(tmp_path: Path) -> None:

@@ -9,15 +9,17 @@ The HTTP layer only authenticates, parses the JSON object and renders the hook's
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.http.auth import AdminGuard
+from gateway.http.auth import AdminGuard, Keychain, bearer_token
 from gateway.http.bodies import parse_json, read_limited
 from gateway.http.problems import Problem, problem_response
 
@@ -29,11 +31,12 @@ _MAX_ADMIN_BODY = 5 * 1024 * 1024
 
 class AdminRoutes:
     def __init__(self, guard: AdminGuard, replay: AdminHook | None, preview: AdminHook | None,
-                 decide: AdminHook | None = None) -> None:
+                 decide: AdminHook | None = None, planners: Keychain | None = None) -> None:
         self._guard = guard
         self._replay = replay
         self._preview = preview
         self._decide = decide
+        self._planners = planners
 
     def routes(self) -> list[Route]:
         return [Route("/v1/admin/replay", self.replay, methods=["POST"], name="admin_replay"),
@@ -46,20 +49,39 @@ class AdminRoutes:
 
     async def decide(self, request: Request) -> Response:
         # 202: the decision is admitted as a message; its 990 leaves through the pipeline.
-        return await self._call(request, self._decide, "tender decision", 202)
+        return await self._call(request, self._decide, "tender decision", 202, self._decider)
+
+    def _decider(self, headers: Headers) -> Callable[[dict[str, Any]], None]:
+        """Who decides, recorded in the body the hook gets: a planner by their own key (which
+        opens nothing else), or an administrator, on behalf of whoever the body names."""
+        token = bearer_token(headers.get("authorization"))
+        planner: str | None = None
+        if self._planners is not None and token is not None and not self._guard.is_admin(headers):
+            planner = f"planner:{self._planners.authenticate(token, time.time())}"
+        else:
+            self._guard.require(headers)
+
+        def attribute(payload: dict[str, Any]) -> None:
+            payload["decided_by"] = planner or f"admin:{payload.get('decided_by') or 'admin-api'}"
+        return attribute
 
     async def preview(self, request: Request) -> Response:
         return await self._call(request, self._preview, "preview", 200)
 
-    async def _call(self, request: Request, hook: AdminHook | None, name: str, status: int) -> Response:
+    async def _call(self, request: Request, hook: AdminHook | None, name: str, status: int,
+                    authorize: Callable[[Headers], Callable[[dict[str, Any]], None]] | None = None) -> Response:
         try:
-            self._guard.require(request.headers)
+            if authorize is None:
+                self._guard.require(request.headers)
+            attribute = authorize(request.headers) if authorize is not None else None
             if hook is None:
                 raise Problem("hook-not-configured", f"this gateway was started without a {name} handler")
             body = await read_limited(request.receive, None, _MAX_ADMIN_BODY)
             payload = parse_json(body)
             if not isinstance(payload, dict):
                 raise Problem("malformed-body", "the body must be a JSON object")
+            if attribute is not None:
+                attribute(payload)
             try:
                 result = hook(payload)
                 if inspect.isawaitable(result):
