@@ -24,8 +24,8 @@ def validate(events: Sequence[MappedEvent], validator: EventValidator, first: in
         try:
             validator.validate_event(mapped.event)
         except CanonicalValidationError as exc:
-            first = exc.errors[0] if exc.errors else None
-            where = f"event {index} ({mapped.event.get('id', '?')}) {first.path if first else ''}".rstrip()
+            issue = exc.errors[0] if exc.errors else None
+            where = f"event {index} ({mapped.event.get('id', '?')}) {issue.path if issue else ''}".rstrip()
             what = "; ".join(str(e) for e in exc.errors)
             why = f"not a valid {exc.event_type or 'canonical'} event"
             raise StageFailure(QuarantineReason("validate", where, what, why, mapped.mapping)) from exc

@@ -6,11 +6,15 @@ out, later). Both must pass the same contract tests in ``tests/store``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from gateway.documents import ReplyBuilder
+from gateway.documents import NextNumber, Reply
+
+# A message's replies, built when its outcome is stored: control numbers come from the store's
+# sequences, and interchanges seen in other messages are answered as duplicates.
+OutcomeReplies = Callable[[NextNumber, frozenset[str]], list[Reply]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +106,7 @@ class MessageOutcome:
     audit: tuple[AuditRecord, ...] = ()
     quarantine: QuarantineReason | None = None
     dedup_keys: tuple[str, ...] = ()
-    replies: ReplyBuilder | None = None
+    replies: OutcomeReplies | None = None
     reply_target: str | None = None
     refused_parts: tuple[QuarantineReason, ...] = ()
 
