@@ -34,7 +34,7 @@ from adapters.x12_out.target import X12Target
 from canonical.validate import CanonicalValidator
 from gateway.config import ConfigError, load_config, read_secret
 from gateway.config.model import Config
-from gateway.decide import DECISION_MAPPING, DECISIONS_CHANNEL, TenderRules, decision_hook
+from gateway.decide import DECISION_MAPPING, DECISIONS_CHANNEL, TenderRules, decision_hook, tenders_hook
 from gateway.decide.tenders import decisions_channel
 from gateway.deliver import DeliveryWorker, RetryPolicy, Target, WebhookTarget
 from gateway.http.app import create_app
@@ -142,7 +142,8 @@ class Gateway:
         """The HTTP API over this gateway's store, with the replay, mapping-preview and tender-decision
         hooks wired in."""
         return create_app(self.config, self.store, self.metrics, replay=replay_hook(self.store),
-                          preview=self._preview, decide=decision_hook(self.store), tracer=self.tracer)
+                          preview=self._preview, decide=decision_hook(self.store),
+                          tenders=tenders_hook(self.store), tracer=self.tracer)
 
     async def start(self) -> None:
         """Start the pipeline and delivery workers (and the housekeeping loops) as tasks."""

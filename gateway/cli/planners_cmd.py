@@ -1,7 +1,8 @@
 """``gateway planners add|rotate NAME``: keys of their own for the people who answer load tenders.
 
-A planner's key opens ``POST /v1/admin/tender-decisions`` and nothing else, and the decision is
-recorded as that planner's (``planner:NAME``), whatever the request body says.
+A planner's key opens the tender endpoints (``GET /v1/admin/tenders``, ``POST
+/v1/admin/tender-decisions``) and nothing else, and a decision is recorded as that planner's
+(``planner:NAME``), whatever the request body says.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ from gateway.decide.tenders import (
     TenderRules,
     decision_document,
     decision_hook,
+    tenders_hook,
 )
 
 __all__ = ["DECISIONS_CHANNEL", "DECISION_MAPPING", "DecisionError", "TenderRules", "decision_document",
-           "decision_hook"]
+           "decision_hook", "tenders_hook"]

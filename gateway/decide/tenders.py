@@ -146,3 +146,33 @@ def decision_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str
                 "links": {"self": location}}
 
     return hook
+
+
+def tenders_hook(store: Store) -> Callable[[Mapping[str, str]], dict[str, Any]]:
+    """The hook behind ``GET /v1/admin/tenders``: the load tenders a planner may answer.
+
+    Query: ``open=true`` (only those without an answer), ``partner``, ``limit`` (default 50, at
+    most 500). Each tender says where it is (``message_id``, ``event_id``: what a decision names),
+    its partner, load, respond-by time and the decisions recorded on it.
+    """
+    def hook(query: Mapping[str, str]) -> dict[str, Any]:
+        try:
+            limit = int(query.get("limit", "50"))
+        except ValueError:
+            raise DecisionError(f"limit must be a whole number, not {query.get('limit')!r}") from None
+        if not 1 <= limit <= 500:
+            raise DecisionError(f"limit must be between 1 and 500, not {limit}")
+        only_open = query.get("open", "false").lower() in ("true", "1", "yes")
+        listed = []
+        for tender in store.load_tenders(query.get("partner") or None, limit):
+            if only_open and (tender.decisions or _cancels(tender.event)):
+                continue
+            data = tender.event.get("data") or {}
+            listed.append({"message_id": tender.message_id, "event_id": tender.event.get("id"),
+                           "partner": tender.partner, "load": (data.get("subject") or {}).get("value"),
+                           "purpose": data.get("purpose"), "respond_by": data.get("respondBy"),
+                           "received_at": data.get("receivedAt"), "decisions": list(tender.decisions),
+                           "open": not tender.decisions and data.get("purpose") != "CANCEL"})
+        return {"tenders": listed}
+
+    return hook

@@ -30,7 +30,7 @@ from gateway.http.auth import AdminGuard, Authenticator, Keychain
 from gateway.http.partners import PartnerDirectory
 from gateway.http.problems import Problem, problem_response
 from gateway.http.ratelimit import RateLimiter, TokenBucketLimiter
-from gateway.http.routes.admin import AdminHook, AdminRoutes
+from gateway.http.routes.admin import AdminHook, AdminRoutes, ListingHook
 from gateway.http.routes.messages import MESSAGES_PATH, MessageRoutes
 from gateway.http.routes.ops import OpsRoutes
 from gateway.store.base import Store
@@ -79,12 +79,13 @@ class GatewayApp(Starlette):
 
 
 def create_app(config: Config, store: Store, metrics: Metrics, *, replay: AdminHook | None = None,
-               preview: AdminHook | None = None, decide: AdminHook | None = None, tracer: Tracer | None = None,
+               preview: AdminHook | None = None, decide: AdminHook | None = None,
+               tenders: ListingHook | None = None, tracer: Tracer | None = None,
                limiter: RateLimiter | None = None, keys_reload_interval: float = 2.0) -> GatewayApp:
     """The gateway's HTTP API as an ASGI app.
 
-    ``replay``, ``preview`` and ``decide`` are the admin hooks (see ``gateway.http.routes.admin``);
-    without them those endpoints answer 501. ``tracer`` defaults to the globally installed provider's
+    ``replay``, ``preview``, ``decide`` and ``tenders`` are the admin hooks (see
+    ``gateway.http.routes.admin``); without them those endpoints answer 501. ``tracer`` defaults to the globally installed provider's
     (see ``gateway.telemetry.setup_tracing``); ``limiter`` to in-process token buckets.
     Secrets and keys files are read here, once: a missing secret fails startup, not a request.
     """
@@ -98,7 +99,7 @@ def create_app(config: Config, store: Store, metrics: Metrics, *, replay: AdminH
                 if config.gateway.planners else None)
     messages = MessageRoutes(store, metrics, tracer or trace.get_tracer("gateway.http"),
                              Authenticator(directory, keychain), admin, limiter or TokenBucketLimiter())
-    routes = [*messages.routes(), *AdminRoutes(admin, replay, preview, decide, planners).routes(),
+    routes = [*messages.routes(), *AdminRoutes(admin, replay, preview, decide, planners, tenders).routes(),
               *OpsRoutes(store, metrics, orjson.dumps(openapi_document())).routes()]
     return GatewayApp(messages.admit, routes=routes,
                       exception_handlers={404: _not_found, 405: _method_not_allowed, Exception: _internal_error})

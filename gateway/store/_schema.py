@@ -126,6 +126,10 @@ CREATE TABLE IF NOT EXISTS audit (
     detail TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_message ON audit(message_id);
+
+-- Planners look for the load tenders awaiting an answer; only those rows are indexed, by message
+-- (ULIDs: newest last), which both the first and the current events layout have.
+CREATE INDEX IF NOT EXISTS events_load_tenders ON events(message_id) WHERE type = 'org.logistics-gateway.load.tender.v1';
 """
 
 # Columns added after a table was first released: (table, column, definition). A database made

@@ -167,6 +167,17 @@ class QuarantinedMessage:
     part: bool = False   # one part refused while the rest of the message was translated
 
 
+@dataclass(frozen=True, slots=True)
+class LoadTender:
+    """A load.tender event as stored, with the answers recorded on it (``decide`` audit entries:
+    a rule's or a planner's decision, and where the response went)."""
+
+    message_id: str
+    partner: str
+    event: dict[str, Any]
+    decisions: tuple[dict[str, Any], ...] = ()
+
+
 class NotReplayable(LookupError):
     """A replay was asked for something that does not exist or is not in a replayable state."""
 
@@ -234,6 +245,10 @@ class Store(Protocol):
                      limit: int = 100) -> list[DeadLetter]: ...
 
     def quarantined(self, partner: str | None = None, limit: int = 100) -> list[QuarantinedMessage]: ...
+
+    def load_tenders(self, partner: str | None = None, limit: int = 100) -> list[LoadTender]:
+        """The most recent load tenders, newest first, each with its recorded decisions."""
+        ...
 
     async def seen(self, key: str) -> bool:
         """Record ``key`` (e.g. an X12 interchange control number); true if it was already recorded."""

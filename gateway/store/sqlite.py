@@ -31,6 +31,7 @@ from gateway.store.base import (
     DeadLetter,
     DeliveryRecord,
     InboundMessage,
+    LoadTender,
     MessageOutcome,
     NotReplayable,
     OutboxEntry,
@@ -366,6 +367,26 @@ class SqliteStore:
             " AND (? IS NULL OR m.partner = ?) ORDER BY q.id LIMIT ?", (partner, partner, limit))
         return [QuarantinedMessage(r[0], r[1], r[2], QuarantineReason(r[3], r[4], r[5], r[6], r[7]), r[8], bool(r[9]))
                 for r in rows]
+
+    def load_tenders(self, partner: str | None = None, limit: int = 100) -> list[LoadTender]:
+        # The type is written out, not bound, so that SQLite can use the partial index on it.
+        rows = self._read(
+            "SELECT e.message_id, m.partner, e.body FROM events e JOIN messages m ON m.id = e.message_id"
+            " WHERE e.type = 'org.logistics-gateway.load.tender.v1' AND (? IS NULL OR m.partner = ?)"
+            " ORDER BY e.message_id DESC LIMIT ?", (partner, partner, limit))
+        messages = sorted({r[0] for r in rows})
+        decided: dict[str, list[dict[str, Any]]] = {}
+        for start in range(0, len(messages), 500):   # SQLite's bound-parameter limit, with room to spare
+            chunk = messages[start:start + 500]
+            for (detail,) in self._read(f"SELECT detail FROM audit WHERE stage = 'decide' AND message_id IN "
+                                        f"({','.join('?' * len(chunk))}) ORDER BY id", chunk):
+                for answer in orjson.loads(detail).get("tenders", []):
+                    decided.setdefault(answer.get("tender"), []).append(answer)
+        tenders = []
+        for message_id, owner, body in rows:
+            event = orjson.loads(body)
+            tenders.append(LoadTender(message_id, owner, event, tuple(decided.get(event.get("id"), ()))))
+        return tenders
 
     # -- small durable facts ---------------------------------------------------------------------
 

@@ -117,13 +117,23 @@ async def test_a_planner_accepts_the_tender_through_the_admin_api_and_a_990_goes
 async def test_a_planners_own_key_answers_tenders_as_that_planner_and_opens_nothing_else(tmp_path: Path) -> None:
     async def answer(client: httpx.AsyncClient, sent: str, history: dict[str, Any]) -> list[httpx.Response]:
         jane = {"Authorization": f"Bearer {PLANNER_KEYS[tmp_path]}"}
-        body = {"message_id": sent, "event_id": history["events"][0]["id"], "decision": "DECLINED",
+        waiting = await client.get("/v1/admin/tenders", params={"open": "true"}, headers=jane)
+        [tender] = waiting.json()["tenders"]
+        body = {"message_id": tender["message_id"], "event_id": tender["event_id"], "decision": "DECLINED",
                 "reason": "DRIVER_UNAVAILABLE", "decided_by": "somebody-else"}
-        return [await client.post("/v1/admin/tender-decisions", json=body, headers=jane),
+        decided = await client.post("/v1/admin/tender-decisions", json=body, headers=jane)
+        for _ in range(400):  # the answer is recorded once its message is admitted
+            if not (await client.get("/v1/admin/tenders", params={"open": "true"}, headers=jane)).json()["tenders"]:
+                break
+            await asyncio.sleep(0.05)
+        return [waiting, decided, await client.get("/v1/admin/tenders", headers=jane),
                 await client.post("/v1/admin/replay", json={"all": "quarantined"}, headers=jane),
                 await client.post("/v1/admin/tender-decisions", json=body, headers={"Authorization": "Bearer nope"})]
 
-    delivered, history, (decided, replay, stranger) = await _tender_and(tmp_path, [], answer)
+    delivered, history, (waiting, decided, listed, replay, stranger) = await _tender_and(tmp_path, [], answer)
+    assert waiting.json()["tenders"][0]["load"] == LOAD and waiting.json()["tenders"][0]["open"] is True
+    [answered] = listed.json()["tenders"]
+    assert answered["open"] is False and answered["decisions"][0]["planner"] == "planner:jane"
     assert decided.status_code == 202 and _b1(delivered[0])[3] == "D"
     [recorded] = [s["tenders"] for s in history["stages"] if s["stage"] == "decide"]
     assert recorded[0]["planner"] == "planner:jane"      # the key says who, not the body
@@ -140,9 +150,11 @@ async def test_a_decision_on_an_event_that_is_not_a_tender_is_refused_with_the_r
                                   json={"message_id": sent, "event_id": tender["id"], "decision": "MAYBE"})
         accepted = await client.post("/v1/admin/tender-decisions", headers=ADMIN,
                                      json={"message_id": sent, "event_id": tender["id"], "decision": "ACCEPTED"})
-        return [unknown, maybe, accepted]
+        too_many = await client.get("/v1/admin/tenders", params={"limit": "5000"}, headers=ADMIN)
+        return [unknown, maybe, accepted, too_many]
 
-    _, _, (unknown, maybe, accepted) = await _tender_and(tmp_path, [], answer)
+    _, _, (unknown, maybe, accepted, too_many) = await _tender_and(tmp_path, [], answer)
+    assert too_many.status_code == 422 and too_many.json()["detail"] == "limit must be between 1 and 500, not 5000"
     assert unknown.status_code == 422 and "has no event nope" in unknown.json()["detail"]
     assert maybe.status_code == 422 and "decision must be one of ACCEPTED, DECLINED, not 'MAYBE'" in maybe.json()["detail"]
     assert accepted.status_code == 202

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
@@ -23,24 +23,28 @@ from gateway.http.auth import AdminGuard, Keychain, bearer_token
 from gateway.http.bodies import parse_json, read_limited
 from gateway.http.problems import Problem, problem_response
 
-__all__ = ["AdminHook", "AdminRoutes"]
+__all__ = ["AdminHook", "AdminRoutes", "ListingHook"]
 
 AdminHook = Callable[[dict[str, Any]], Awaitable[dict[str, Any]] | dict[str, Any]]
+ListingHook = Callable[[Mapping[str, str]], dict[str, Any]]   # a GET's query parameters → the answer
 _MAX_ADMIN_BODY = 5 * 1024 * 1024
 
 
 class AdminRoutes:
     def __init__(self, guard: AdminGuard, replay: AdminHook | None, preview: AdminHook | None,
-                 decide: AdminHook | None = None, planners: Keychain | None = None) -> None:
+                 decide: AdminHook | None = None, planners: Keychain | None = None,
+                 tenders: ListingHook | None = None) -> None:
         self._guard = guard
         self._replay = replay
         self._preview = preview
         self._decide = decide
         self._planners = planners
+        self._tenders = tenders
 
     def routes(self) -> list[Route]:
         return [Route("/v1/admin/replay", self.replay, methods=["POST"], name="admin_replay"),
                 Route("/v1/admin/tender-decisions", self.decide, methods=["POST"], name="tender_decision"),
+                Route("/v1/admin/tenders", self.tenders, methods=["GET"], name="load_tenders"),
                 Route("/v1/mappings/preview", self.preview, methods=["POST"], name="mapping_preview")]
 
     async def replay(self, request: Request) -> Response:
@@ -51,15 +55,32 @@ class AdminRoutes:
         # 202: the decision is admitted as a message; its 990 leaves through the pipeline.
         return await self._call(request, self._decide, "tender decision", 202, self._decider)
 
-    def _decider(self, headers: Headers) -> Callable[[dict[str, Any]], None]:
-        """Who decides, recorded in the body the hook gets: a planner by their own key (which
-        opens nothing else), or an administrator, on behalf of whoever the body names."""
+    async def tenders(self, request: Request) -> Response:
+        try:
+            self._planner(request.headers)
+            if self._tenders is None:
+                raise Problem("hook-not-configured", "this gateway was started without a tender listing")
+            try:
+                result = self._tenders(request.query_params)
+            except ValueError as exc:
+                raise Problem("invalid-request", str(exc)) from None
+        except Problem as problem:
+            return problem_response(problem, request.scope["path"])
+        return Response(orjson.dumps(result), media_type="application/json")
+
+    def _planner(self, headers: Headers) -> str | None:
+        """The planner calling, by their own key (which opens the tender endpoints only); None for
+        the admin key. Raises the 401/403 problem for anyone else."""
         token = bearer_token(headers.get("authorization"))
-        planner: str | None = None
         if self._planners is not None and token is not None and not self._guard.is_admin(headers):
-            planner = f"planner:{self._planners.authenticate(token, time.time())}"
-        else:
-            self._guard.require(headers)
+            return f"planner:{self._planners.authenticate(token, time.time())}"
+        self._guard.require(headers)
+        return None
+
+    def _decider(self, headers: Headers) -> Callable[[dict[str, Any]], None]:
+        """Who decides, recorded in the body the hook gets: a planner by their own key, or an
+        administrator, on behalf of whoever the body names."""
+        planner = self._planner(headers)
 
         def attribute(payload: dict[str, Any]) -> None:
             payload["decided_by"] = planner or f"admin:{payload.get('decided_by') or 'admin-api'}"
