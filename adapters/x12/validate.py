@@ -25,7 +25,7 @@ from adapters.x12.guide import (
     SegmentRule,
 )
 from adapters.x12.tokenizer import Delimiters
-from gateway.yamlsrc import YamlSourceError, load_yaml
+from gateway.yamlsrc import YamlSourceError, load_yaml, position_of
 
 _UNSEEN = object()
 _VALUE = itemgetter(1)
@@ -397,7 +397,8 @@ def load_overrides(source: Mapping[str, Any] | str | Path | None) -> dict[str, d
         data = source
     if not isinstance(data, Mapping) or not all(isinstance(v, Mapping) for v in data.values()):
         raise GuideError("guide overrides must map a set id to a mapping of override keys")
-    return {str(k): dict(v) for k, v in data.items()}
+    # The entries stay as read (positions included), so errors can say where in the file.
+    return {str(k): v for k, v in data.items()}
 
 
 class PartnerGuides:
@@ -427,12 +428,16 @@ class PartnerGuides:
         for set_id in self._overrides:
             if set_id == "envelope":
                 continue
-            versions = [version for sid, version in keys if sid == set_id]
-            if not versions:
-                raise GuideError(f"overrides name set {set_id!r}, for which there is no guide "
-                                 f"(guides: {', '.join(sorted({sid for sid, _ in keys}))})")
-            for version in versions:
-                self.find(set_id, version)
+            try:
+                versions = [version for sid, version in keys if sid == set_id]
+                if not versions:
+                    raise GuideError(f"overrides name set {set_id!r}, for which there is no guide "
+                                     f"(guides: {', '.join(sorted({sid for sid, _ in keys}))})")
+                for version in versions:
+                    self.find(set_id, version)
+            except GuideError as exc:
+                where = position_of(self._overrides[set_id])  # known when read from a file
+                raise GuideError(f"{where}: {exc.why}" if where else exc.why) from None
 
     def find(self, set_id: str, gs08: str) -> Guide | None:
         """The guide for a set and GS08, with this partner's overrides applied."""

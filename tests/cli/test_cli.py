@@ -93,8 +93,8 @@ def test_config_check_names_a_guide_override_that_fits_no_guide(tmp_path):
     config = _config_with_guide_overrides(tmp_path, '"214":\n  elements:\n    AT799: {usage: S}\n')
     result = gateway("config", "check", str(config))
     assert result.returncode == 1
-    assert (f"{config}:5:24: partners.truckline.x12.guide_overrides: overrides name ['AT799'], "
-            "which guide 214/004010 does not have") in result.stderr
+    assert (f"{config}:5:24: partners.truckline.x12.guide_overrides: {tmp_path / 'guides' / 'truckline.yaml'}:2:3: "
+            "overrides name ['AT799'], which guide 214/004010 does not have") in result.stderr
 
 
 def test_serve_refuses_to_start_with_a_guide_override_file_that_is_missing(tmp_path):
