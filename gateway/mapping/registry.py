@@ -207,8 +207,8 @@ class MappingRegistry:
         self._stamps = stamps
         self._refused = refused
         report = ReloadReport(loaded=loaded, removed=removed, refused=refused, warnings=warnings)
-        for exc in refused.values():
-            log.error("mapping refused: %s", exc)
+        for refusal in refused.values():
+            log.error("mapping refused: %s", refusal)
         for line in warnings:
             log.warning("%s", line)
         if self._on_reload is not None and (report.changed or refused):
