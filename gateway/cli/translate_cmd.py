@@ -13,7 +13,7 @@ from adapters.registry import partner_decoders
 from canonical.validate import CanonicalValidationError
 from gateway.cli.common import DEFAULT_MAPPINGS, load_config_or_report, media_for, runner_for
 from gateway.config import ConfigError
-from gateway.config.model import Partner
+from gateway.config.model import Config, Partner
 from gateway.documents import DecodeError, UnsupportedContentType
 from gateway.mapping import MappingError
 from gateway.mapping.timevalues import utc_now_text
@@ -29,8 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mappings", type=Path, action="append", help=f"mapping directory (default: {DEFAULT_MAPPINGS})")
     p.add_argument("--partner", default="cli", help="partner id to record in the events")
     p.add_argument("--config", type=Path,
-                   help="gateway configuration whose --partner settings apply: its X12 guide overrides and "
-                        "acknowledgement kind")
+                   help="gateway configuration whose --partner settings apply (X12 guide overrides, "
+                        "acknowledgement kind) and whose mappings_dir is read unless --mappings is given")
     p.add_argument("--content-type", help="media type (default: from the file name, else sniffed)")
     p.add_argument("--ack", action="store_true",
                    help="print the acknowledgements (X12 997/999/TA1) the gateway would send back, not the events")
@@ -40,11 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    decoders, ack_kind = None, args.ack_kind or "997"
+    decoders, ack_kind, mappings = None, args.ack_kind or "997", args.mappings or [DEFAULT_MAPPINGS]
     if args.config is not None:
-        partner = _partner(args.config, args.partner)
-        if partner is None:
+        found = _partner(args.config, args.partner)
+        if found is None:
             return EXIT_FAILED
+        config, partner = found
         try:
             decoders = partner_decoders({partner.id: partner}).get(partner.id)
         except ConfigError as exc:
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         if args.ack_kind is None and partner.x12.ack in ("997", "999"):
             ack_kind = partner.x12.ack
-    runner = runner_for(args.mappings or [DEFAULT_MAPPINGS], decoders)
+        mappings = args.mappings or [config.gateway.mappings_dir]
+    runner = runner_for(mappings, decoders)
     out = sys.stdout.buffer
     failures = successes = 0
     for path in args.files:
@@ -105,8 +107,8 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failures else EXIT_OK
 
 
-def _partner(config_path: Path, partner_id: str) -> Partner | None:
-    """The partner ``partner_id`` of a configuration, or None after saying why not."""
+def _partner(config_path: Path, partner_id: str) -> tuple[Config, Partner] | None:
+    """A configuration and its partner ``partner_id``, or None after saying why not."""
     config = load_config_or_report(config_path)
     if config is None:
         return None
@@ -114,7 +116,8 @@ def _partner(config_path: Path, partner_id: str) -> Partner | None:
     if partner is None:
         print(f"{config_path}: no partner {partner_id!r} (known: {', '.join(sorted(config.partners)) or 'none'}); "
               "name one with --partner", file=sys.stderr)
-    return partner
+        return None
+    return config, partner
 
 
 def _counter() -> Callable[[str, str], int]:

@@ -79,7 +79,8 @@ def _config_with_guide_overrides(tmp_path: Path, overrides: str) -> Path:
     (tmp_path / "guides").mkdir()
     (tmp_path / "guides" / "truckline.yaml").write_text(overrides)
     config = tmp_path / "gateway.yaml"
-    config.write_text("partners:\n  truckline:\n    api_keys_file: k\n    x12:\n      guide_overrides: guides/truckline.yaml\n")
+    config.write_text("partners:\n  truckline:\n    api_keys_file: k\n    x12:\n      guide_overrides: guides/truckline.yaml\n"
+                      f"gateway: {{mappings_dir: {REPO / 'mappings'}}}\n")
     return config
 
 
