@@ -120,12 +120,10 @@ def decision_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str
         message_id, event_id = str(body.get("message_id") or ""), str(body.get("event_id") or "")
         if not message_id or not event_id:
             raise DecisionError("give message_id and event_id of the load tender to answer")
-        history = store.message_history(message_id)
-        if history is None:
-            raise DecisionError(f"no message {message_id}")
-        tender = next((e for e in history["events"] if e.get("id") == event_id), None)
-        if tender is None:
+        found = store.event(message_id, event_id)   # one indexed row, however large the message
+        if found is None:
             raise DecisionError(f"message {message_id} has no event {event_id}")
+        partner, tender = found
         # Set by the HTTP layer from the caller's key: planner:NAME, or admin:WHOEVER the admin named.
         decided_by = str(body.get("decided_by") or "admin:admin-api")
         document = decision_document(tender, message_id, str(body.get("decision")), decided_by, utc_now_text(),
@@ -133,7 +131,7 @@ def decision_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str
         now = time.time()
         received = datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         admission = await store.admit(InboundMessage(
-            id=ulid_at_time(now), partner=history["partner"], channel=DECISIONS_CHANNEL,
+            id=ulid_at_time(now), partner=partner, channel=DECISIONS_CHANNEL,
             content_type="application/json", body=orjson.dumps(document), received_at=received,
             idempotency_key=f"tender-decision:{event_id}:{document['decision']}", trace_context=inject_context()))
         if not admission.duplicate:

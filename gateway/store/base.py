@@ -246,6 +246,10 @@ class Store(Protocol):
 
     def quarantined(self, partner: str | None = None, limit: int = 100) -> list[QuarantinedMessage]: ...
 
+    def event(self, message_id: str, event_id: str) -> tuple[str, dict[str, Any]] | None:
+        """One stored event of a message and that message's partner, or None."""
+        ...
+
     def load_tenders(self, partner: str | None = None, limit: int = 100) -> list[LoadTender]:
         """The most recent load tenders, newest first, each with its recorded decisions."""
         ...

@@ -368,6 +368,11 @@ class SqliteStore:
         return [QuarantinedMessage(r[0], r[1], r[2], QuarantineReason(r[3], r[4], r[5], r[6], r[7]), r[8], bool(r[9]))
                 for r in rows]
 
+    def event(self, message_id: str, event_id: str) -> tuple[str, dict[str, Any]] | None:
+        rows = self._read("SELECT m.partner, e.body FROM events e JOIN messages m ON m.id = e.message_id"
+                          " WHERE e.message_id = ? AND e.id = ?", (message_id, event_id))
+        return (rows[0][0], orjson.loads(rows[0][1])) if rows else None
+
     def load_tenders(self, partner: str | None = None, limit: int = 100) -> list[LoadTender]:
         # The type is written out, not bound, so that SQLite can use the partial index on it.
         rows = self._read(
