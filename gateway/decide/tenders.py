@@ -149,8 +149,8 @@ def decision_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str
 def tenders_hook(store: Store) -> Callable[[Mapping[str, str]], dict[str, Any]]:
     """The hook behind ``GET /v1/admin/tenders``: the load tenders a planner may answer.
 
-    Query: ``open=true`` (only those without an answer), ``partner``, ``limit`` (default 50, at
-    most 500). Each tender says where it is (``message_id``, ``event_id``: what a decision names),
+    Query: ``limit`` (the latest so many tenders; default 50, at most 500), ``partner``, and
+    ``open=true`` to keep, of those, the ones without an answer. Each tender says where it is (``message_id``, ``event_id``: what a decision names),
     its partner, load, respond-by time and the decisions recorded on it.
     """
     def hook(query: Mapping[str, str]) -> dict[str, Any]:
