@@ -1,4 +1,5 @@
-"""Answer a load tender: a tender.response from a load.tender, and X12 990s from tender.responses.
+"""X12 990s from tender.responses (which the ``tender-decision`` mapping makes from a planner's or
+a rule's decision on a load tender).
 
 A 990 says less than a tender.response: B103 is a date only, so ``respondedAt`` is sent as its
 date; a CONDITIONAL decision (counter-offer) has no code in element 558 and is refused.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from adapters.x12_out import codes
@@ -17,37 +18,8 @@ from adapters.x12_out.settings import NextControlNumber, OutboundError, PartnerS
 from adapters.x12_out.times import x12_datetime
 
 _DECISIONS = {"ACCEPTED": "A", "DECLINED": "D"}
-# References of the tender worth echoing in N9 so the shipper can match the answer.
-_ECHOED = ("bol", "pro", "shipperReference", "purchaseOrder", "customerReference")
 _K1_WIDTH = 30  # element 61 is AN 1-30; K1 holds two of them
 _K1_MAX = 10
-
-
-def respond_to_tender(tender: dict[str, Any], decision: str, carrier_scac: str, responded_on: date,
-                      reason: str | None = None, reason_text: str | None = None,
-                      pickup_at: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The tender.response ``data`` answering a load.tender ``data`` (decision ACCEPTED or DECLINED)."""
-    load_id = tender["subject"]["value"]
-    echoed = [dict(i) for i in tender.get("identifiers", []) if i["type"] in _ECHOED and i.get("qualifier")]
-    data: dict[str, Any] = {
-        "eventClass": "TENDER",
-        "subject": {"type": "load", "value": load_id},
-        "identifiers": [{"type": "loadId", "value": load_id, "issuer": carrier_scac, "qualifier": "B102"}, *echoed],
-        "loadId": load_id,
-        "decision": decision,
-        "respondedAt": {"localDate": responded_on.isoformat(), "precision": "date",
-                        "sourceText": responded_on.strftime("%Y%m%d")},
-        "carrier": {"role": "CARRIER", "ids": [{"scheme": "SCAC", "value": carrier_scac}]},
-    }
-    if decision in _DECISIONS:
-        data["sourceDecisionCode"] = _DECISIONS[decision]
-    if reason:
-        data["reason"] = reason
-    if reason_text:
-        data["reasonText"] = " ".join(reason_text.split())  # K1 cannot keep runs of spaces
-    if pickup_at:
-        data["pickupAt"] = pickup_at
-    return data
 
 
 def build_990(responses: Sequence[dict[str, Any]], settings: PartnerSettings, next_control_number: NextControlNumber,
