@@ -149,17 +149,24 @@ def _count_matches(declared: str, actual: int) -> bool:
     return bool(_DIGITS.match(declared)) and int(declared) == actual
 
 
+def partner_qualifiers(envelope_overrides: Mapping[str, Iterable[str]] | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The ISA05 and ISA07 qualifiers a partner may use: X12's, plus its overrides' extra ones.
+
+    Raises ``GuideError`` when the overrides name anything but ISA05 and ISA07.
+    """
+    extra = envelope_overrides or {}
+    unknown = set(extra) - {"ISA05", "ISA07"}
+    if unknown:
+        raise GuideError(f"envelope overrides may name ISA05 and ISA07 only, not {sorted(unknown)}")
+    return ISA_QUALIFIERS | frozenset(extra.get("ISA05", ())), ISA_QUALIFIERS | frozenset(extra.get("ISA07", ()))
+
+
 class EnvelopeReader:
     """Frame tokenized segments into interchanges, groups and sets, checking the envelope."""
 
     def __init__(self, batches: Iterable[SegmentBatch], envelope_overrides: Mapping[str, Iterable[str]] | None = None) -> None:
         self._batches = batches
-        extra = envelope_overrides or {}
-        unknown = set(extra) - {"ISA05", "ISA07"}
-        if unknown:
-            raise GuideError(f"envelope overrides may name ISA05 and ISA07 only, not {sorted(unknown)}")
-        self._sender_qualifiers = ISA_QUALIFIERS | frozenset(extra.get("ISA05", ()))
-        self._receiver_qualifiers = ISA_QUALIFIERS | frozenset(extra.get("ISA07", ()))
+        self._sender_qualifiers, self._receiver_qualifiers = partner_qualifiers(envelope_overrides)
         self.interchanges: list[InterchangeRecord] = []
         self.errors: list[X12Error] = []
         self.warnings: list[X12Warning] = []

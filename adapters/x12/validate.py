@@ -13,6 +13,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from adapters.x12.envelope import partner_qualifiers
 from adapters.x12.errors import GuideError, Locator, X12Error
 from adapters.x12.guide import (
     KIND_CODES,
@@ -421,9 +422,7 @@ class PartnerGuides:
     def check(self) -> None:
         """Apply every override now, so that a wrong one fails at start-up, not at the partner's
         first interchange; raises ``GuideError`` naming the set, version and override at fault."""
-        unknown = set(self.envelope) - {"ISA05", "ISA07"}
-        if unknown:
-            raise GuideError(f"envelope overrides may name ISA05 and ISA07 only, not {sorted(unknown)}")
+        partner_qualifiers(self.envelope)
         keys = self._base.keys()
         for set_id in self._overrides:
             if set_id == "envelope":

@@ -27,7 +27,6 @@ from ulid_transform import ulid_at_time
 
 from canonical.events import EVENT_TYPES
 from gateway.config.model import Channel, Route, TenderRule
-from gateway.mapping.timevalues import utc_now_text
 from gateway.route import Router
 from gateway.store.base import AuditRecord, InboundMessage, Store
 from gateway.telemetry.tracing import inject_context
@@ -111,10 +110,11 @@ def decision_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str
     """The hook behind ``POST /v1/admin/tender-decisions``: a planner's answer to a load tender.
 
     Body: ``{"message_id", "event_id", "decision": "ACCEPTED"|"DECLINED", "reason"?, "reason_text"?,
-    "pickup_at"?, "decided_by"}``, ``decided_by`` as the HTTP layer attributes it. The decision is admitted as a message (a repeat of the same
-    decision on the same tender is the same message) and answered with its id, and the tender's
-    message gets a ``decide`` audit entry naming the planner and that message; ``ValueError``
-    (422) when there is no such load tender or the decision cannot be sent.
+    "pickup_at"?, "decided_by"}``, ``decided_by`` as the HTTP layer attributes it. The decision is
+    admitted as a message (a repeat of the same decision on the same tender is the same message)
+    and answered with its id, and the tender's message gets a ``decide`` audit entry naming the
+    planner and that message; ``ValueError`` (422) when there is no such load tender or the
+    decision cannot be sent.
     """
     async def hook(body: dict[str, Any]) -> dict[str, Any]:
         message_id, event_id = str(body.get("message_id") or ""), str(body.get("event_id") or "")
@@ -126,10 +126,10 @@ def decision_hook(store: Store) -> Callable[[dict[str, Any]], Awaitable[dict[str
         partner, tender = found
         # Set by the HTTP layer from the caller's key: planner:NAME, or admin:WHOEVER the admin named.
         decided_by = str(body.get("decided_by") or "admin:admin-api")
-        document = decision_document(tender, message_id, str(body.get("decision")), decided_by, utc_now_text(),
-                                     body.get("reason"), body.get("reason_text"), body.get("pickup_at"))
         now = time.time()
         received = datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        document = decision_document(tender, message_id, str(body.get("decision")), decided_by, received,
+                                     body.get("reason"), body.get("reason_text"), body.get("pickup_at"))
         admission = await store.admit(InboundMessage(
             id=ulid_at_time(now), partner=partner, channel=DECISIONS_CHANNEL,
             content_type="application/json", body=orjson.dumps(document), received_at=received,
@@ -150,8 +150,9 @@ def tenders_hook(store: Store) -> Callable[[Mapping[str, str]], dict[str, Any]]:
     """The hook behind ``GET /v1/admin/tenders``: the load tenders a planner may answer.
 
     Query: ``limit`` (the latest so many tenders; default 50, at most 500), ``partner``, and
-    ``open=true`` to keep, of those, the ones without an answer. Each tender says where it is (``message_id``, ``event_id``: what a decision names),
-    its partner, load, respond-by time and the decisions recorded on it.
+    ``open=true`` to keep, of those, the ones without an answer. Each tender says where it is
+    (``message_id``, ``event_id``: what a decision names), its partner, load, respond-by time and
+    the decisions recorded on it.
     """
     def hook(query: Mapping[str, str]) -> dict[str, Any]:
         try:
@@ -163,14 +164,15 @@ def tenders_hook(store: Store) -> Callable[[Mapping[str, str]], dict[str, Any]]:
         only_open = query.get("open", "false").lower() in ("true", "1", "yes")
         listed = []
         for tender in store.load_tenders(query.get("partner") or None, limit):
-            if only_open and (tender.decisions or _cancels(tender.event)):
+            waiting = not tender.decisions and not _cancels(tender.event)
+            if only_open and not waiting:
                 continue
             data = tender.event.get("data") or {}
             listed.append({"message_id": tender.message_id, "event_id": tender.event.get("id"),
                            "partner": tender.partner, "load": (data.get("subject") or {}).get("value"),
                            "purpose": data.get("purpose"), "respond_by": data.get("respondBy"),
                            "received_at": data.get("receivedAt"), "decisions": list(tender.decisions),
-                           "open": not tender.decisions and data.get("purpose") != "CANCEL"})
+                           "open": waiting})
         return {"tenders": listed}
 
     return hook

@@ -85,8 +85,9 @@ def create_app(config: Config, store: Store, metrics: Metrics, *, replay: AdminH
     """The gateway's HTTP API as an ASGI app.
 
     ``replay``, ``preview``, ``decide`` and ``tenders`` are the admin hooks (see
-    ``gateway.http.routes.admin``); without them those endpoints answer 501. ``tracer`` defaults to the globally installed provider's
-    (see ``gateway.telemetry.setup_tracing``); ``limiter`` to in-process token buckets.
+    ``gateway.http.routes.admin``); without them those endpoints answer 501. ``tracer`` defaults
+    to the globally installed provider's (see ``gateway.telemetry.setup_tracing``); ``limiter`` to
+    in-process token buckets.
     Secrets and keys files are read here, once: a missing secret fails startup, not a request.
     """
     base_dir = config.source.parent if config.source else None

@@ -92,9 +92,11 @@ class AdminRoutes:
     async def _call(self, request: Request, hook: AdminHook | None, name: str, status: int,
                     authorize: Callable[[Headers], Callable[[dict[str, Any]], None]] | None = None) -> Response:
         try:
-            if authorize is None:
+            attribute = None
+            if authorize is not None:
+                attribute = authorize(request.headers)
+            else:
                 self._guard.require(request.headers)
-            attribute = authorize(request.headers) if authorize is not None else None
             if hook is None:
                 raise Problem("hook-not-configured", f"this gateway was started without a {name} handler")
             body = await read_limited(request.receive, None, _MAX_ADMIN_BODY)
