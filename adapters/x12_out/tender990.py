@@ -2,7 +2,9 @@
 a rule's decision on a load tender).
 
 A 990 says less than a tender.response: B103 is a date only, so ``respondedAt`` is sent as its
-date; a CONDITIONAL decision (counter-offer) has no code in element 558 and is refused.
+date; a CONDITIONAL decision (counter-offer) has no code in element 558 and is refused; a word of
+the reason text longer than a K1 element (30 characters) is split across two, and a reader sees
+a space there.
 """
 
 from __future__ import annotations

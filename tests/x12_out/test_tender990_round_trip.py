@@ -89,8 +89,10 @@ def test_a_counter_offer_cannot_be_sent_as_a_990(tender, answer, settings, contr
 
 REASONS = ["DRIVER_UNAVAILABLE", "MECHANICAL_BREAKDOWN", "TRACTOR_UNAVAILABLE", "TRAILER_CLASS_UNAVAILABLE",
            "WEATHER", "HOLIDAY_CLOSED", "INSUFFICIENT_PICKUP_TIME"]
-# K1 free text: what partners type, without the interchange's own separators (* ~ >).
-TEXT = st.text(string.ascii_letters + string.digits + " .,-/()#&", min_size=1, max_size=200).filter(str.strip)
+# K1 free text: what partners type, without the interchange's own separators (* ~ >), in words
+# that fit a K1 element (30 characters); a longer word is split across two (see the test below).
+TEXT = (st.text(string.ascii_letters + string.digits + " .,-/()#&", min_size=1, max_size=200)
+        .filter(str.strip).filter(lambda text: all(len(word) <= 30 for word in text.split())))
 
 
 @hypothesis_settings(max_examples=40, deadline=None)
@@ -105,3 +107,14 @@ def test_any_decision_a_990_can_carry_comes_back_the_same(tender, answer, transl
     [again] = translate(build_990([response], partner, lambda _partner, _kind: 7, WHEN))
     assert comparable(again, "sourceEventId") == comparable(response, "sourceEventId")
 
+
+
+def test_a_word_longer_than_a_k1_element_is_sent_split_and_comes_back_with_a_space(tender, answer, translate,
+                                                                                     settings, control_numbers):
+    # The decline still goes out (refusing it would leave the shipper without an answer); the
+    # reader cannot tell a split word from two words, so the text comes back with a space in it.
+    response = answer(tender, "DECLINED", "WEATHER", "R" * 31)
+    body = build_990([response], settings, control_numbers, WHEN)
+    [again] = translate(body)
+    assert decode_x12(body).documents[0].tree["set"]["K1"] == [{"K101": "R" * 30, "K102": "R"}]
+    assert again["reasonText"] == f"{'R' * 30} R"
