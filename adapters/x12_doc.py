@@ -16,9 +16,10 @@ from functools import partial
 
 from adapters.x12 import InterchangeError, X12Decoder, X12DecodeResult, X12Document, build_acknowledgements
 from adapters.x12.dedup import interchange_key
+from adapters.x12.split import interchange_runs
 from adapters.x12.tokenizer import CHUNK_SIZE
 from adapters.x12.validate import PartnerGuides
-from gateway.documents import DecodeError, DecodeResult, Document, NextNumber, Reply
+from gateway.documents import BodyPart, DecodeError, DecodeResult, Document, NextNumber, Reply
 
 MAX_LISTED = 20
 
@@ -70,7 +71,16 @@ class X12DocDecoder:
         self.guides = guides
 
     def decode(self, body: bytes, content_type: str = "application/edi-x12") -> DecodeResult:
-        stream = X12SetStream(body, self.guides)
+        return self._result(X12SetStream(body, self.guides))
+
+    def split(self, body: bytes, parts: int) -> list[BodyPart] | None:
+        """Runs of whole interchanges that read on their own (see ``adapters.x12.split``)."""
+        return interchange_runs(body, parts)
+
+    def decode_part(self, data: bytes, part: BodyPart) -> DecodeResult:
+        return self._result(X12SetStream(data, self.guides, part.resume))
+
+    def _result(self, stream: X12SetStream) -> DecodeResult:
         return DecodeResult(stream, stream.warnings, stream.rejected, stream.dedup_keys,
                             partial(stream.replies, self.ack_kind))
 
@@ -84,9 +94,10 @@ class X12SetStream:
     the replies reads whatever has not been read yet, since an acknowledgement covers every set.
     """
 
-    def __init__(self, body: bytes, guides: PartnerGuides | None = None) -> None:
+    def __init__(self, body: bytes, guides: PartnerGuides | None = None, resume: tuple[int, int] = (0, 0)) -> None:
+        """``resume``: the segments and bytes before ``body`` when it is a part of a larger one."""
         chunks = (body[i:i + CHUNK_SIZE] for i in range(0, len(body), CHUNK_SIZE))
-        self._decoder = X12Decoder(chunks, guides=guides)
+        self._decoder = X12Decoder(chunks, guides=guides, resume=resume)
         self._sets = self._decoder.documents()
         self._accepted = 0
         self._set_errors: set[int] = set()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,31 @@ class Decoder(Protocol):
     def decode(self, body: bytes, content_type: str) -> DecodeResult: ...
 
 
+@dataclass(frozen=True, slots=True)
+class BodyPart:
+    """A slice ``body[start:end]`` that its decoder reads on its own exactly as within the whole body.
+
+    ``documents_before`` is how many documents precede the part if every one of them is accepted
+    (an X12 body's transaction sets before it); ``resume`` is the decoder's own state at ``start``
+    (X12: segments and bytes before it, so positions in findings are the whole body's).
+    """
+
+    start: int
+    end: int
+    documents_before: int
+    resume: tuple[int, int]
+
+
+class SplittingDecoder(Decoder, Protocol):
+    """A decoder whose large bodies can be read in parts, side by side (X12: runs of interchanges)."""
+
+    def split(self, body: bytes, parts: int) -> list[BodyPart] | None:
+        """About ``parts`` parts covering ``body`` in order, or None when it cannot be cut safely."""
+
+    def decode_part(self, data: bytes, part: BodyPart) -> DecodeResult:
+        """Decode ``data``, the bytes of ``part``."""
+
+
 class UnsupportedContentType(LookupError):
     """No decoder is registered for a content type."""
 
@@ -123,3 +148,12 @@ class DecoderRegistry:
 
     def decode(self, body: bytes, content_type: str) -> DecodeResult:
         return self.for_content_type(content_type).decode(body, content_type)
+
+    def split(self, body: bytes, content_type: str, parts: int) -> list[BodyPart] | None:
+        """``body`` cut into parts its decoder can read on their own; None if it cannot be cut."""
+        split = getattr(self.for_content_type(content_type), "split", None)
+        return split(body, parts) if split is not None else None
+
+    def decode_part(self, data: bytes, content_type: str, part: BodyPart) -> DecodeResult:
+        """Decode one part that ``split`` made (``data`` is its bytes)."""
+        return cast(SplittingDecoder, self.for_content_type(content_type)).decode_part(data, part)

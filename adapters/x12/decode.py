@@ -78,10 +78,11 @@ class X12Decoder:
         guides: GuideRegistry | PartnerGuides | None = None,
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
         validate: bool = True,
+        resume: tuple[int, int] = (0, 0),
     ) -> None:
         """``guides`` may be one partner's ``PartnerGuides``, built once for all its messages;
-        ``overrides`` are then already in it and must not be given again."""
-        self._tokenizer = Tokenizer(chunks)
+        ``overrides`` are then already in it and must not be given again. ``resume``: see ``Tokenizer``."""
+        self._tokenizer = Tokenizer(chunks, resume)
         if isinstance(guides, PartnerGuides):
             if overrides:
                 raise ValueError("pass overrides inside the PartnerGuides, not beside them")

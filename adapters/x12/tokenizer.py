@@ -224,14 +224,16 @@ class Tokenizer:
     had to be skipped). Iterate :meth:`batches` once.
     """
 
-    def __init__(self, chunks: Iterable[bytes]) -> None:
+    def __init__(self, chunks: Iterable[bytes], resume: tuple[int, int] = (0, 0)) -> None:
+        """``resume``: (segments, bytes) of a larger input before these chunks, when they are a part
+        of it read on their own (see ``adapters.x12.split``), so positions are the whole input's."""
         self._chunks = chunks
         self.warnings: list[X12Warning] = []
         self.errors: list[X12Error] = []
         self.interchanges_seen = 0
         self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self._encoding = "utf-8"
-        self._segments_seen = 0
+        self._segments_seen, self._first_offset = resume
         self._wrap_warned = False
 
     def _decode(self, chunk: bytes, final: bool = False) -> str:
@@ -250,13 +252,13 @@ class Tokenizer:
     def batches(self) -> Iterator[SegmentBatch]:
         """Yield segment batches in input order."""
         text = ""
-        base = 0
+        base = self._first_offset
         delims: Delimiters | None = None
         strip_chars = _BASE_STRIP
         chunks = iter(self._chunks)
         eof = False
         skipped_junk = 0
-        junk_offset = 0
+        junk_offset = self._first_offset
         own_isa = False
         while not eof:
             chunk = next(chunks, None)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-import orjson
 
 from adapters.registry import partner_decoders
 from canonical.validate import CanonicalValidationError
 from gateway.cli.common import DEFAULT_MAPPINGS, load_config_or_report, media_for, runner_for
 from gateway.config import ConfigError
 from gateway.config.model import Config, Partner
-from gateway.documents import DecodeError, UnsupportedContentType
+from gateway.documents import DecodeError, DecodeResult, UnsupportedContentType
 from gateway.mapping import MappingError
+from gateway.mapping.fixtures import FixtureRunner
+from gateway.mapping.parallel import ProcessTranslator, TranslationFailed
 from gateway.mapping.timevalues import utc_now_text
 
 # 3: some input translated and some refused (each refusal is on stderr), also within one file.
@@ -36,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="print the acknowledgements (X12 997/999/TA1) the gateway would send back, not the events")
     p.add_argument("--ack-kind", choices=["997", "999"],
                    help="functional acknowledgement to build (default: the partner's, with --config; else 997)")
+    p.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), metavar="N",
+                   help="processes that map and validate the documents of a large input, such as an X12 file's "
+                        "transaction sets (default: the CPUs this process may use, here %(default)s; 1: this process only)")
     p.set_defaults(handler=run)
 
 
@@ -55,6 +59,12 @@ def run(args: argparse.Namespace) -> int:
             ack_kind = partner.x12.ack
         mappings = args.mappings or [config.gateway.mappings_dir]
     runner = runner_for(mappings, decoders)
+    with ProcessTranslator(runner, args.jobs) as translator:
+        return _translate_files(args, runner, translator, ack_kind)
+
+
+def _translate_files(args: argparse.Namespace, runner: FixtureRunner, translator: ProcessTranslator,
+                     ack_kind: str) -> int:
     out = sys.stdout.buffer
     failures = successes = 0
     for path in args.files:
@@ -73,38 +83,45 @@ def run(args: argparse.Namespace) -> int:
                "received_at": utc_now_text()}
         events = 0
         try:
-            result = runner.decoders.decode(body, media)
             if args.ack:
-                replies = result.replies(_counter(), frozenset(), ack_kind) if result.replies else []
-                if not replies:
-                    print(f"{path}: this format owes no acknowledgement", file=sys.stderr)
-                for reply in replies:
-                    out.write(reply.body.rstrip(b"\r\n") + b"\n")
+                _print_acks(path, runner.decoders.decode(body, media), ack_kind)
                 successes += 1
                 continue
-            # Written as they come: a large interchange is translated one set at a time, so an
-            # error part-way leaves the events before it written (and the exit status says so).
-            for event in runner.iter_translate(result, args.mapping, ctx):
-                out.write(orjson.dumps(event) + b"\n")
-                events += 1
-        except (DecodeError, MappingError, CanonicalValidationError, UnsupportedContentType, LookupError) as exc:
-            print(f"{path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            translation = translator.translate(body, media, args.mapping, ctx)
+            # Written as they come: a large input is translated a document or a part at a time, so
+            # an error part-way leaves the events before it written (and the exit status says so).
+            for lines, count in translation.lines():
+                out.write(lines)
+                events += count
+        except (DecodeError, MappingError, CanonicalValidationError, UnsupportedContentType, LookupError,
+                TranslationFailed) as exc:
+            kind = exc.kind if isinstance(exc, TranslationFailed) else type(exc).__name__
+            print(f"{path}: {kind}: {exc}", file=sys.stderr)
             failures += 1
             successes += 1 if events else 0
             continue
         # What the reader tolerated (unpadded ISA, a missing last terminator, envelope counts that
         # disagree, a set with no guide) is translated all the same, but the user should know.
-        for warning in result.warnings:
+        for warning in translation.warnings:
             print(f"{path}: warning: {warning}", file=sys.stderr)
-        for refused in result.rejected:
+        for refused in translation.rejected:
             print(f"{path}: refused: {refused}", file=sys.stderr)
-        if result.rejected:
+        if translation.rejected:
             failures += 1
         successes += 1 if events else 0
     out.flush()
     if failures and successes:
         return EXIT_PARTIAL
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def _print_acks(path: Path, result: DecodeResult, ack_kind: str) -> None:
+    replies = result.replies(_counter(), frozenset(), ack_kind) if result.replies else []
+    if not replies:
+        print(f"{path}: this format owes no acknowledgement", file=sys.stderr)
+    out = sys.stdout.buffer
+    for reply in replies:
+        out.write(reply.body.rstrip(b"\r\n") + b"\n")
 
 
 def _partner(config_path: Path, partner_id: str) -> tuple[Config, Partner] | None:

@@ -32,7 +32,7 @@ from typing import Any
 import orjson
 
 from canonical.validate import CanonicalValidationError, CanonicalValidator
-from gateway.documents import DecodeError, DecodeResult, DecoderRegistry
+from gateway.documents import DecodeError, DecodeResult, DecoderRegistry, Document
 from gateway.mapping.compiled import MappingContext
 from gateway.mapping.errors import MappingError
 from gateway.mapping.registry import TESTS_SUFFIX, MappingRegistry
@@ -141,14 +141,19 @@ class FixtureRunner:
         """
         index = -1
         for index, document in enumerate(result.documents):
-            compiled = self.registry.select(document, mapping, ctx.get("partner"))
-            context = MappingContext(partner=ctx["partner"], channel=ctx["channel"], message_id=ctx["message_id"],
-                                     received_at=ctx["received_at"], document_index=index)
-            for event in compiled.apply(document, context):
-                self.validator.validate_event(event)
-                yield event
+            yield from self.translate_document(document, index, mapping, ctx)
         if index < 0 and result.rejected:
             raise result.rejected[0]
+
+    def translate_document(self, document: Document, index: int, mapping: str | None,
+                           ctx: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Each valid event of the ``index``-th document of an input (the index is part of each event's id)."""
+        compiled = self.registry.select(document, mapping, ctx.get("partner"))
+        context = MappingContext(partner=ctx["partner"], channel=ctx["channel"], message_id=ctx["message_id"],
+                                 received_at=ctx["received_at"], document_index=index)
+        for event in compiled.apply(document, context):
+            self.validator.validate_event(event)
+            yield event
 
     def _run_file(self, file: Path, report: FixtureReport, update: bool) -> None:
         try:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.x12.helpers import concatenated
+
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus"
 
@@ -246,6 +248,21 @@ def test_translate_prints_what_the_reader_tolerated_as_warnings_and_still_exits_
     assert [json.loads(line)["type"] for line in result.stdout.splitlines()] == ["org.logistics-gateway.ship.notice.v1"]
     assert ("oop-856-003060.edi: warning: interchange 000000001 / group 1 / set 0001: no guide for set 856 "
             "version '003060'; body kept flat") in result.stderr
+
+
+def test_translate_of_a_large_x12_file_in_two_processes_prints_what_one_process_prints(tmp_path):
+    names = ["214/alnk-214-single-line.edi", "204/gtlogistics-204.edi", "214/stedi-fedex-ground-214.edi",
+             "214/canadapost-214-multi-st.edi", "204/otmos-patrick-204.edi"]
+    big = tmp_path / "big.edi"
+    big.write_bytes(concatenated([CORPUS / "x12" / name for name in names], 240))  # 2.3 MB, 1,200 interchanges
+    runs = [gateway("translate", "--jobs", jobs, str(big)) for jobs in ("1", "2")]
+    assert [r.returncode for r in runs] == [3, 3]  # the Canada Post sets its guide refuses
+    outputs = []
+    for run in runs:
+        received = json.loads(run.stdout.splitlines()[0])["data"]["receivedAt"]
+        outputs.append(run.stdout.replace(received, "RECEIVED"))
+    assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) == 4_320
+    assert sorted(runs[0].stderr.splitlines()) == sorted(runs[1].stderr.splitlines())
 
 
 def test_translate_of_an_x12_file_whose_every_set_is_refused_exits_non_zero():

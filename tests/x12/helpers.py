@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -37,6 +38,23 @@ class Sequence:
         self.calls.append((partner, kind))
         counter = self._counters.setdefault((partner, kind), itertools.count(1))
         return next(counter)
+
+
+def renumbered(body: bytes, control: int) -> bytes:
+    """One interchange with its ISA13 and IEA02 set to ``control`` (a repeat would be flagged)."""
+    start = body.index(b"ISA")
+    sep = body[start + 3:start + 4]
+    elements = body[start:].split(sep, 16)
+    elements[13] = b"%09d" % control
+    text = body[:start] + sep.join(elements)
+    return re.sub(re.escape(b"IEA" + sep) + rb"(\d+)" + re.escape(sep) + rb"\d+",
+                  lambda m: b"IEA" + sep + m.group(1) + sep + b"%09d" % control, text)
+
+
+def concatenated(paths: list[Path], copies: int) -> bytes:
+    """``copies`` rounds of the one-interchange files ``paths``, each interchange numbered anew."""
+    files = [path.read_bytes() for path in paths]
+    return b"\n".join(renumbered(files[n % len(files)], n + 1) for n in range(copies * len(files)))
 
 
 def codes(result: X12DecodeResult) -> set[tuple[str, str | None, str | None]]:

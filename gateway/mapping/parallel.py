@@ -1,0 +1,216 @@
+"""Translating a large input in worker processes, part by part, with the output of one process.
+
+A 30 MB X12 file is tens of thousands of transaction sets; one process reads, maps and
+validates them at about 4-5 MB/s on this project's machines. Where the input's decoder can cut
+it into parts that read on their own (``DecoderRegistry.split``: for X12, runs of whole
+interchanges), each part is decoded, mapped and validated by a worker process, and the parts'
+events are written in input order. The output is byte for byte what one process writes:
+
+- a part's findings carry the whole input's segment numbers and byte offsets (the decoder
+  resumes its counts at the part's start);
+- each event's id is derived from its document's number among the input's accepted documents.
+  A worker numbers its part's documents from the count before it, less the refusals known
+  when the part is handed out; when more were refused in between, the part is translated again
+  with the right numbers (refused sets are rare, and this keeps the ids exact without making
+  a part wait for the parts before it);
+- a document that fails ends the output after the events before it, as in one process.
+
+Only the order of warnings can differ: they come part by part, where one process lists the
+reader's warnings of the whole input before the decoder's.
+
+Workers are forked once the caller's mappings are loaded and inherit them: compiled mappings
+hold generated functions, which cannot be pickled. Where fork is not available, for one
+process, and for inputs that are small or cannot be cut, the caller translates in-process.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import orjson
+
+from canonical.validate import CanonicalValidationError
+from gateway.documents import BodyPart, DecodeError, DecodeResult
+from gateway.mapping.errors import MappingError
+from gateway.mapping.fixtures import FixtureRunner
+
+__all__ = ["MIN_PARALLEL_BYTES", "ProcessTranslator", "Translation", "TranslationFailed"]
+
+# Below this a worker's start-up (fork, and generating the mapping functions it uses) costs
+# more than it saves.
+MIN_PARALLEL_BYTES = 2 << 20
+# Parts per worker: enough that one slow part does not leave the other workers idle at the end.
+PARTS_PER_WORKER = 4
+
+# How one document's translation may fail; any other exception is a bug and propagates as it is.
+_TRANSLATION_ERRORS = (MappingError, CanonicalValidationError, LookupError, DecodeError)
+
+
+class TranslationFailed(Exception):
+    """Translating a document failed in a worker process.
+
+    Carries the error's class name and text, which is what crosses the process boundary:
+    these errors hold keyword state that pickling an exception loses.
+    """
+
+    def __init__(self, kind: str, text: str) -> None:
+        super().__init__(text)
+        self.kind = kind
+
+
+@dataclass(frozen=True, slots=True)
+class _PartResult:
+    documents_before: int   # the number the part's first document was given
+    lines: bytes            # its events as JSON lines, each ending in a newline
+    events: int
+    documents: int          # accepted documents read
+    warnings: list[str]
+    rejected: list[str]
+    error: tuple[str, str] | None
+
+
+def _translate_part(runner: FixtureRunner, data: bytes, media: str, part: BodyPart, documents_before: int,
+                    mapping: str | None, ctx: dict[str, Any]) -> _PartResult:
+    result = runner.decoders.decode_part(data, media, part)
+    lines: list[bytes] = []
+    documents = 0
+    error = None
+    try:
+        for index, document in enumerate(result.documents, documents_before):
+            documents += 1
+            for event in runner.translate_document(document, index, mapping, ctx):
+                lines.append(orjson.dumps(event))
+    except _TRANSLATION_ERRORS as exc:
+        error = (type(exc).__name__, str(exc))
+    return _PartResult(documents_before, b"".join(line + b"\n" for line in lines), len(lines), documents,
+                       list(result.warnings), [str(r) for r in result.rejected], error)
+
+
+# The runner of a worker process: inherited at fork, put here once by the pool's initializer.
+_worker_runner: list[FixtureRunner] = []
+
+
+def _install(runner: FixtureRunner) -> None:
+    _worker_runner.append(runner)
+    # The inherited heap is shared copy-on-write: collections passing over it would copy it.
+    gc.freeze()
+
+
+def _in_worker(data: bytes, media: str, part: BodyPart, documents_before: int, mapping: str | None,
+               ctx: dict[str, Any]) -> _PartResult:
+    return _translate_part(_worker_runner[0], data, media, part, documents_before, mapping, ctx)
+
+
+class Translation:
+    """One input's translation: iterate ``lines()`` once; then ``warnings`` and ``rejected`` are complete."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.rejected: list[str] = []
+
+    def lines(self) -> Iterator[tuple[bytes, int]]:
+        """The events as JSON lines, some documents at a time: (lines, how many events)."""
+        raise NotImplementedError
+
+
+class _InProcess(Translation):
+    def __init__(self, runner: FixtureRunner, result: DecodeResult, mapping: str | None, ctx: dict[str, Any]) -> None:
+        super().__init__()
+        self._runner, self._result, self._mapping, self._ctx = runner, result, mapping, ctx
+
+    def lines(self) -> Iterator[tuple[bytes, int]]:
+        for event in self._runner.iter_translate(self._result, self._mapping, self._ctx):
+            yield orjson.dumps(event) + b"\n", 1
+        self.warnings = list(self._result.warnings)
+        self.rejected = [str(r) for r in self._result.rejected]
+
+
+class _InParts(Translation):
+    def __init__(self, pool: ProcessPoolExecutor, body: bytes, media: str, parts: list[BodyPart],
+                 mapping: str | None, ctx: dict[str, Any], in_flight: int) -> None:
+        super().__init__()
+        self._pool, self._body, self._media, self._parts = pool, body, media, parts
+        self._mapping, self._ctx, self._in_flight = mapping, ctx, in_flight
+
+    def _submit(self, part: BodyPart, documents_before: int) -> Future[_PartResult]:
+        return self._pool.submit(_in_worker, self._body[part.start:part.end], self._media, part, documents_before,
+                                 self._mapping, self._ctx)
+
+    def lines(self) -> Iterator[tuple[bytes, int]]:
+        parts = self._parts
+        pending: deque[tuple[BodyPart, Future[_PartResult]]] = deque()
+        submitted = documents = refused = 0
+        try:
+            for k in range(len(parts)):
+                # Bounded: a part's events wait in memory until the parts before it are written.
+                while submitted < len(parts) and submitted - k < self._in_flight:
+                    # Numbered past the documents refused so far: right unless more are refused in between.
+                    ahead = parts[submitted]
+                    pending.append((ahead, self._submit(ahead, ahead.documents_before - refused)))
+                    submitted += 1
+                part, future = pending.popleft()
+                result = future.result()
+                if result.documents_before != documents:
+                    result = self._submit(part, documents).result()
+                self.warnings += result.warnings
+                self.rejected += result.rejected
+                if result.events:
+                    yield result.lines, result.events
+                if result.error is not None:
+                    raise TranslationFailed(*result.error)
+                documents += result.documents
+                if k + 1 < len(parts):
+                    refused = parts[k + 1].documents_before - documents
+        finally:
+            for _, future in pending:
+                future.cancel()
+        if not documents and self.rejected:
+            raise TranslationFailed(DecodeError.__name__, self.rejected[0])
+
+
+class ProcessTranslator:
+    """Translates inputs with up to ``processes`` forked workers. A context manager: the workers
+    stop with it."""
+
+    def __init__(self, runner: FixtureRunner, processes: int, min_bytes: int = MIN_PARALLEL_BYTES) -> None:
+        self._runner = runner
+        self._processes = processes if "fork" in multiprocessing.get_all_start_methods() else 1
+        self._min_bytes = min_bytes
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ProcessTranslator:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers; parts not yet started are dropped."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def translate(self, body: bytes, media: str, mapping: str | None, ctx: dict[str, Any]) -> Translation:
+        """The translation of ``body``, in parts when it is large and its decoder can cut it.
+
+        Raises what decoding the whole body raises (``DecodeError``, ``UnsupportedContentType``)
+        when it is read in one piece; errors met while iterating ``lines()`` are those of
+        ``FixtureRunner.iter_translate``, or ``TranslationFailed`` from a worker.
+        """
+        decoders = self._runner.decoders
+        parts = None
+        if self._processes > 1 and len(body) >= self._min_bytes:
+            parts = decoders.split(body, media, self._processes * PARTS_PER_WORKER)
+        if not parts:
+            return _InProcess(self._runner, decoders.decode(body, media), mapping, ctx)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self._processes, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_install, initargs=(self._runner,))
+        return _InParts(self._pool, body, media, parts, mapping, ctx, self._processes + 1)
