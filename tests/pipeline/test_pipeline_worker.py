@@ -15,6 +15,8 @@ from gateway.pipeline.processor import MessageProcessor
 from gateway.pipeline.replay import replay_quarantined
 from gateway.pipeline.worker import PipelineWorker
 from gateway.store.sqlite import SqliteStore
+from tests.x12.helpers import CORPUS as X12_CORPUS
+from tests.x12.helpers import concatenated
 
 
 @asynccontextmanager
@@ -83,3 +85,28 @@ async def test_a_replayed_message_is_mapped_with_the_mappings_loaded_now(
     assert [s["stage"] for s in history["stages"]][-5:] == ["replay", "decode", "map", "validate", "route"]
     assert history["errors"][0]["stage"] == "map" and history["errors"][0]["replayed_by"] == "ops@example.com"
     assert history["quarantine"] is None and history["events"][0]["mapping"] == "easypost-tracker@1"
+
+
+async def test_the_event_loop_keeps_answering_while_a_large_interchange_is_processed(
+        store: SqliteStore, processor: MessageProcessor) -> None:
+    names = ["214/alnk-214-single-line.edi", "214/stedi-fedex-ground-214.edi", "204/gtlogistics-204.edi"]
+    body = concatenated([X12_CORPUS / name for name in names], 300)  # 900 interchanges, about 1 s of work
+    big = message(body, "application/edi-x12")
+    await store.admit(big)
+    gaps: list[float] = []
+
+    async def tick() -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(0.005)
+            gaps.append(time.monotonic() - before)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        async with running(store, processor):
+            await eventually(lambda: store.counts()["processed"] == 1, timeout=60)
+    finally:
+        ticker.cancel()
+    assert len(store.message_history(big.id)["events"]) == 2_100  # type: ignore[index]
+    # Admissions and deliveries run on this loop: they wait for a GIL switch, not for the message.
+    assert max(gaps) < 0.1, f"the loop stalled for {max(gaps) * 1000:.0f} ms"
