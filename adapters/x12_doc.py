@@ -73,7 +73,7 @@ class X12DocDecoder:
     def decode(self, body: bytes, content_type: str = "application/edi-x12") -> DecodeResult:
         return self._result(X12SetStream(body, self.guides))
 
-    def split(self, body: bytes, parts: int) -> list[BodyPart] | None:
+    def split(self, body: bytes, parts: int) -> Iterator[BodyPart]:
         """Runs of whole interchanges that read on their own (see ``adapters.x12.split``)."""
         return interchange_runs(body, parts)
 

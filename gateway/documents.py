@@ -6,7 +6,7 @@ never imports an adapter; the composition root hands it a ``DecoderRegistry``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
@@ -105,11 +105,18 @@ class BodyPart:
     resume: tuple[int, int]
 
 
+class BodyUncuttable(Exception):
+    """The body turns out not to be safe to read in parts: the parts found so far must be dropped."""
+
+
 class SplittingDecoder(Decoder, Protocol):
     """A decoder whose large bodies can be read in parts, side by side (X12: runs of interchanges)."""
 
-    def split(self, body: bytes, parts: int) -> list[BodyPart] | None:
-        """About ``parts`` parts covering ``body`` in order, or None when it cannot be cut safely."""
+    def split(self, body: bytes, parts: int) -> Iterator[BodyPart]:
+        """About ``parts`` parts covering ``body``, in order, each as soon as it is found.
+
+        Raises ``BodyUncuttable`` when the body cannot be cut safely, possibly after some parts.
+        """
 
     def decode_part(self, data: bytes, part: BodyPart) -> DecodeResult:
         """Decode ``data``, the bytes of ``part``."""
@@ -149,8 +156,9 @@ class DecoderRegistry:
     def decode(self, body: bytes, content_type: str) -> DecodeResult:
         return self.for_content_type(content_type).decode(body, content_type)
 
-    def split(self, body: bytes, content_type: str, parts: int) -> list[BodyPart] | None:
-        """``body`` cut into parts its decoder can read on their own; None if it cannot be cut."""
+    def split(self, body: bytes, content_type: str, parts: int) -> Iterator[BodyPart] | None:
+        """``body`` cut into parts its decoder can read on their own (see ``SplittingDecoder.split``);
+        None when its decoder never cuts."""
         split = getattr(self.for_content_type(content_type), "split", None)
         return split(body, parts) if split is not None else None
 

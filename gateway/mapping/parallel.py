@@ -37,7 +37,7 @@ from typing import Any
 import orjson
 
 from canonical.validate import CanonicalValidationError
-from gateway.documents import BodyPart, DecodeError, DecodeResult
+from gateway.documents import BodyPart, BodyUncuttable, DecodeError, DecodeResult
 from gateway.mapping.errors import MappingError
 from gateway.mapping.fixtures import FixtureRunner
 
@@ -133,10 +133,10 @@ class _InProcess(Translation):
 
 
 class _InParts(Translation):
-    def __init__(self, pool: ProcessPoolExecutor, body: bytes, media: str, parts: list[BodyPart],
-                 mapping: str | None, ctx: dict[str, Any], in_flight: int) -> None:
+    def __init__(self, runner: FixtureRunner, pool: ProcessPoolExecutor, body: bytes, media: str,
+                 split: Iterator[BodyPart], mapping: str | None, ctx: dict[str, Any], in_flight: int) -> None:
         super().__init__()
-        self._pool, self._body, self._media, self._parts = pool, body, media, parts
+        self._runner, self._pool, self._body, self._media, self._split = runner, pool, body, media, split
         self._mapping, self._ctx, self._in_flight = mapping, ctx, in_flight
 
     def _submit(self, part: BodyPart, documents_before: int) -> Future[_PartResult]:
@@ -144,33 +144,54 @@ class _InParts(Translation):
                                  self._mapping, self._ctx)
 
     def lines(self) -> Iterator[tuple[bytes, int]]:
-        parts = self._parts
+        parts: list[BodyPart] = []
         pending: deque[tuple[BodyPart, Future[_PartResult]]] = deque()
-        submitted = documents = refused = 0
         try:
-            for k in range(len(parts)):
-                # Bounded: a part's events wait in memory until the parts before it are written.
-                while submitted < len(parts) and submitted - k < self._in_flight:
-                    # Numbered past the documents refused so far: right unless more are refused in between.
-                    ahead = parts[submitted]
-                    pending.append((ahead, self._submit(ahead, ahead.documents_before - refused)))
-                    submitted += 1
-                part, future = pending.popleft()
-                result = future.result()
-                if result.documents_before != documents:
-                    result = self._submit(part, documents).result()
-                self.warnings += result.warnings
-                self.rejected += result.rejected
-                if result.events:
-                    yield result.lines, result.events
-                if result.error is not None:
-                    raise TranslationFailed(*result.error)
-                documents += result.documents
-                if k + 1 < len(parts):
-                    refused = parts[k + 1].documents_before - documents
+            try:
+                # Nothing is written before the whole body is known to be cuttable.
+                for part in self._split:
+                    parts.append(part)
+                    if len(pending) < self._in_flight:
+                        pending.append((part, self._submit(part, part.documents_before)))
+            except BodyUncuttable:
+                yield from self._in_one_piece(pending)
+                return
+            yield from self._written_in_order(parts, pending)
         finally:
             for _, future in pending:
                 future.cancel()
+
+    def _in_one_piece(self, pending: deque[tuple[BodyPart, Future[_PartResult]]]) -> Iterator[tuple[bytes, int]]:
+        for _, future in pending:
+            future.cancel()
+        pending.clear()
+        whole = _InProcess(self._runner, self._runner.decoders.decode(self._body, self._media), self._mapping, self._ctx)
+        yield from whole.lines()
+        self.warnings, self.rejected = whole.warnings, whole.rejected
+
+    def _written_in_order(self, parts: list[BodyPart],
+                          pending: deque[tuple[BodyPart, Future[_PartResult]]]) -> Iterator[tuple[bytes, int]]:
+        submitted, documents, refused = len(pending), 0, 0
+        for k in range(len(parts)):
+            # Bounded: a part's events wait in memory until the parts before it are written.
+            while submitted < len(parts) and submitted - k < self._in_flight:
+                # Numbered past the documents refused so far: right unless more are refused in between.
+                ahead = parts[submitted]
+                pending.append((ahead, self._submit(ahead, ahead.documents_before - refused)))
+                submitted += 1
+            part, future = pending.popleft()
+            result = future.result()
+            if result.documents_before != documents:
+                result = self._submit(part, documents).result()
+            self.warnings += result.warnings
+            self.rejected += result.rejected
+            if result.events:
+                yield result.lines, result.events
+            if result.error is not None:
+                raise TranslationFailed(*result.error)
+            documents += result.documents
+            if k + 1 < len(parts):
+                refused = parts[k + 1].documents_before - documents
         if not documents and self.rejected:
             raise TranslationFailed(DecodeError.__name__, self.rejected[0])
 
@@ -200,17 +221,17 @@ class ProcessTranslator:
     def translate(self, body: bytes, media: str, mapping: str | None, ctx: dict[str, Any]) -> Translation:
         """The translation of ``body``, in parts when it is large and its decoder can cut it.
 
-        Raises what decoding the whole body raises (``DecodeError``, ``UnsupportedContentType``)
-        when it is read in one piece; errors met while iterating ``lines()`` are those of
-        ``FixtureRunner.iter_translate``, or ``TranslationFailed`` from a worker.
+        Decoding errors (``DecodeError``, ``UnsupportedContentType``) come from here or, for a
+        body that turns out not to be cuttable, from ``lines()``; the errors of translating are
+        those of ``FixtureRunner.iter_translate``, or ``TranslationFailed`` from a worker.
         """
         decoders = self._runner.decoders
-        parts = None
+        split = None
         if self._processes > 1 and len(body) >= self._min_bytes:
-            parts = decoders.split(body, media, self._processes * PARTS_PER_WORKER)
-        if not parts:
+            split = decoders.split(body, media, self._processes * PARTS_PER_WORKER)
+        if split is None:
             return _InProcess(self._runner, decoders.decode(body, media), mapping, ctx)
-        if self._pool is None:
+        if self._pool is None:  # its workers are forked at the first part handed out
             self._pool = ProcessPoolExecutor(self._processes, mp_context=multiprocessing.get_context("fork"),
                                              initializer=_install, initargs=(self._runner,))
-        return _InParts(self._pool, body, media, parts, mapping, ctx, self._processes + 1)
+        return _InParts(self._runner, self._pool, body, media, split, mapping, ctx, self._processes + 1)

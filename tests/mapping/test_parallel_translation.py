@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from adapters.registry import default_decoders
 from canonical.validate import CanonicalValidator
 from gateway.cli.common import DEFAULT_MAPPINGS, load_registry, media_for
-from gateway.documents import DecodeResult
+from gateway.documents import BodyUncuttable, DecodeResult
 from gateway.mapping.fixtures import FixtureRunner
 from gateway.mapping.parallel import ProcessTranslator, TranslationFailed
 from tests.x12.helpers import concatenated, renumbered
@@ -54,8 +54,8 @@ def translated(runner: FixtureRunner, body: bytes, processes: int,
 
 def test_a_large_x12_input_is_cut_into_runs_of_whole_interchanges(runner: FixtureRunner) -> None:
     body = big_input(CLEAN, 4)
-    parts = runner.decoders.split(body, X12, 8)
-    assert parts is not None and len(parts) == 8
+    parts = list(runner.decoders.split(body, X12, 8) or ())
+    assert len(parts) == 8
     assert parts[0].start == 0 and parts[-1].end == len(body)
     assert all(a.end == b.start and body[b.start:b.start + 3] == b"ISA" for a, b in pairwise(parts))
 
@@ -85,16 +85,25 @@ def test_a_document_that_fails_in_a_later_part_ends_the_output_where_one_process
     assert translated(runner, body, 2, mapping="x12-204") == one
 
 
-def test_an_input_with_text_between_interchanges_is_read_in_one_piece(runner: FixtureRunner) -> None:
-    body = big_input(CLEAN, 2).replace(b"\nISA", b"\n-- next --\nISA", 1)
-    assert runner.decoders.split(body, X12, 4) is None
-    assert translated(runner, body, 2) == translated(runner, body, 1)
+def test_an_input_with_text_between_its_last_interchanges_is_read_in_one_piece(runner: FixtureRunner) -> None:
+    whole = big_input(CLEAN, 2)
+    last = whole.rindex(b"\nISA")
+    body = whole[:last] + b"\n-- next --" + whole[last:]
+    split = runner.decoders.split(body, X12, 4)
+    assert split is not None and next(split).start == 0  # parts are handed out before the text is met
+    with pytest.raises(BodyUncuttable):
+        list(split)
+    one = translated(runner, body, 1)
+    assert any("segment '-- next --' outside a transaction set" in warning for warning in one[1])
+    assert translated(runner, body, 2) == one
 
 
 def test_an_input_whose_interchange_control_numbers_repeat_is_read_in_one_piece(runner: FixtureRunner) -> None:
     files = [(CORPUS / name).read_bytes() for name in CLEAN]
     body = b"\n".join([*files, *files])
-    assert runner.decoders.split(body, X12, 4) is None
+    with pytest.raises(BodyUncuttable):
+        list(runner.decoders.split(body, X12, 4) or ())
+    assert translated(runner, body, 2) == translated(runner, body, 1)
 
 
 def test_a_json_input_is_translated_in_process(runner: FixtureRunner) -> None:
@@ -110,8 +119,7 @@ def test_the_parts_of_any_cut_decode_to_the_sets_of_the_whole_input(runner: Fixt
     body = big_input([WITH_REFUSED_SETS, *CLEAN], 2)
     whole = runner.decoders.decode(body, X12)
     expected = [(d.locator, d.tree) for d in whole.documents]
-    cut = runner.decoders.split(body, X12, parts)
-    assert cut is not None
+    cut = list(runner.decoders.split(body, X12, parts) or ())
     found: list[tuple[str, object]] = []
     rejected: list[str] = []
     for part in cut:
