@@ -44,8 +44,9 @@ from gateway.mapping.fixtures import FixtureRunner
 __all__ = ["MIN_PARALLEL_BYTES", "ProcessTranslator", "Translation", "TranslationFailed"]
 
 # Below this a worker's start-up (fork, and generating the mapping functions it uses) costs
-# more than it saves.
+# more than it saves; for the same reason each worker gets at least a megabyte.
 MIN_PARALLEL_BYTES = 2 << 20
+MIN_BYTES_PER_WORKER = 1 << 20
 # Parts per worker: enough that one slow part does not leave the other workers idle at the end.
 PARTS_PER_WORKER = 4
 
@@ -226,12 +227,13 @@ class ProcessTranslator:
         those of ``FixtureRunner.iter_translate``, or ``TranslationFailed`` from a worker.
         """
         decoders = self._runner.decoders
+        workers = min(self._processes, max(len(body) // MIN_BYTES_PER_WORKER, 2))
         split = None
-        if self._processes > 1 and len(body) >= self._min_bytes:
-            split = decoders.split(body, media, self._processes * PARTS_PER_WORKER)
+        if workers > 1 and len(body) >= self._min_bytes:
+            split = decoders.split(body, media, workers * PARTS_PER_WORKER)
         if split is None:
             return _InProcess(self._runner, decoders.decode(body, media), mapping, ctx)
-        if self._pool is None:  # its workers are forked at the first part handed out
-            self._pool = ProcessPoolExecutor(self._processes, mp_context=multiprocessing.get_context("fork"),
+        if self._pool is None:  # sized for the first large input; forked at its first part
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                              initializer=_install, initargs=(self._runner,))
-        return _InParts(self._runner, self._pool, body, media, split, mapping, ctx, self._processes + 1)
+        return _InParts(self._runner, self._pool, body, media, split, mapping, ctx, workers + 1)
