@@ -12,10 +12,10 @@ problems at once instead of fixing them one run at a time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import fastjsonschema
 import jsonschema_rs
@@ -90,12 +90,14 @@ def _issues(error: _JsError, prefix: tuple[Any, ...] = ()) -> list[ValidationIss
     path = prefix + tuple(error.absolute_path)
     kw = str(error.validator)
     inst = error.instance
+    # The validator fills in each error's keyword value and schema; the stubs also allow an
+    # error made by hand, which has neither (Unset).
     if kw == "required" and isinstance(inst, dict):
-        missing = [r for r in error.validator_value if r not in inst]
+        missing = [r for r in cast("list[str]", error.validator_value) if r not in inst]
         return [ValidationIssue(_pointer((*path, m)), "required", f"missing required property {m!r}")
                 for m in missing]
     if kw == "additionalProperties" and isinstance(inst, dict):
-        allowed = error.schema.get("properties", {})
+        allowed = cast("Mapping[str, Any]", error.schema).get("properties", {})
         extra = [k for k in inst if k not in allowed]
         return [ValidationIssue(_pointer((*path, k)), "additionalProperties",
                                 f"property {k!r} is not defined by the canonical model here")
@@ -104,7 +106,7 @@ def _issues(error: _JsError, prefix: tuple[Any, ...] = ()) -> list[ValidationIss
         ctx = list(error.context)
         if all(c.validator == "required" for c in ctx):
             # The only anyOf-of-required shapes are "at least one of" rules (TimeValue).
-            names = sorted({n for c in ctx for n in c.validator_value})
+            names = sorted({n for c in ctx for n in cast("list[str]", c.validator_value)})
             return [ValidationIssue(_pointer(path), kw, f"needs at least one of {names}")]
         # Report the branch that came closest (fewest errors): that is usually the intent.
         branches: dict[Any, list[_JsError]] = {}

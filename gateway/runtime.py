@@ -147,7 +147,7 @@ class Gateway:
 
     async def start(self) -> None:
         """Start the pipeline and delivery workers (and the housekeeping loops) as tasks."""
-        workers = [*self._pipeline, *self._delivery]
+        workers: list[PipelineWorker | DeliveryWorker] = [*self._pipeline, *self._delivery]
         self._tasks = [asyncio.create_task(w.run(), name=type(w).__name__) for w in workers]
         if self.options.mapping_reload_s > 0:
             self._tasks.append(asyncio.create_task(self._reload_mappings(), name="mapping-reload"))
@@ -156,7 +156,8 @@ class Gateway:
 
     async def stop(self) -> None:
         """Let workers finish what they hold, then close targets and the store."""
-        for w in [*self._pipeline, *self._delivery]:
+        workers: list[PipelineWorker | DeliveryWorker] = [*self._pipeline, *self._delivery]
+        for w in workers:
             w.stop()
         for task in self._tasks:
             if task.get_name() in ("mapping-reload", "queue-gauges"):

@@ -36,8 +36,9 @@ class Position:
 class SourceMap(dict):
     """A dict that remembers the position of itself and of each key's value."""
 
-    position: Position
-    key_positions: dict[str, Position]
+    # None where ``extends`` merged in a value from a document that was not loaded from YAML.
+    position: Position | None
+    key_positions: dict[str, Position | None]
 
 
 class SourceList(list):
@@ -95,14 +96,14 @@ def _build(file: str, node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node)
     if isinstance(node, yaml.SequenceNode):
-        out = SourceList(_build(file, item) for item in node.value)
-        out.position = _position(file, node)
-        out.item_positions = [_position(file, item) for item in node.value]
-        return out
+        items = SourceList(_build(file, item) for item in node.value)
+        items.position = _position(file, node)
+        items.item_positions = [_position(file, item) for item in node.value]
+        return items
     if isinstance(node, yaml.MappingNode):
-        out = SourceMap()
-        out.position = _position(file, node)
-        out.key_positions = {}
+        mapping = SourceMap()
+        mapping.position = _position(file, node)
+        mapping.key_positions = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlSourceError(_position(file, key_node), "keys must be plain strings")
@@ -110,11 +111,11 @@ def _build(file: str, node: yaml.Node) -> Any:
                 raise YamlSourceError(_position(file, key_node), "YAML merge keys ('<<') are not supported; "
                                       "use 'extends' in mappings instead")
             key = key_node.value
-            if key in out:
+            if key in mapping:
                 raise YamlSourceError(_position(file, key_node), f"duplicate key {key!r}")
-            out[key] = _build(file, value_node)
-            out.key_positions[key] = _position(file, value_node)
-        return out
+            mapping[key] = _build(file, value_node)
+            mapping.key_positions[key] = _position(file, value_node)
+        return mapping
     raise YamlSourceError(_position(file, node), f"unsupported YAML node {type(node).__name__}")
 
 

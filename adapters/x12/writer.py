@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 
 from adapters.x12.errors import WriteError
 from adapters.x12.tokenizer import Delimiters
@@ -45,7 +46,7 @@ class GroupSpec:
     functional_id: str
     version: str
     control_number: int
-    sets: list[tuple[str, int, list[SegmentData]]] = field(default_factory=list)
+    sets: list[tuple[str, int, Sequence[SegmentData]]] = field(default_factory=list)
     set_version: str | None = None
 
 
@@ -126,7 +127,9 @@ class X12Writer:
             out.append(self.segment("GS", [grp.functional_id, sender.gs_code, receiver.gs_code, when.strftime("%Y%m%d"),
                                             when.strftime("%H%M"), str(grp.control_number), "X", grp.version]))
             for set_id, set_control, body in grp.sets:
-                text, _ = self.transaction_set(set_id, set_control, [(b[0], b[1:]) for b in body], grp.set_version)
+                # A body segment starts with its segment id, which is a plain string.
+                text, _ = self.transaction_set(set_id, set_control, [(cast(str, b[0]), b[1:]) for b in body],
+                                               grp.set_version)
                 out.append(text)
             out.append(self.segment("GE", [str(len(grp.sets)), str(grp.control_number)]))
         out.append(self.segment("IEA", [str(len(groups)), f"{control_number:09d}"]))

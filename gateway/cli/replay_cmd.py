@@ -9,11 +9,14 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from gateway.cli.common import load_config_or_report
 from gateway.pipeline import replay
 from gateway.store import open_configured_store
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,6 +39,7 @@ def run_replay(args: argparse.Namespace) -> int:
         return 1
     store = open_configured_store(config.gateway.store)
     who = f"cli:{getpass.getuser()}"
+    done: replay.Replayed | list[replay.Replayed]
     try:
         if args.list:
             print(json.dumps({"quarantined": [_plain(q) for q in store.quarantined()],
@@ -60,4 +64,5 @@ def run_replay(args: argparse.Namespace) -> int:
 
 
 def _plain(record: Any) -> Any:
-    return dataclasses.asdict(record) if dataclasses.is_dataclass(record) else record
+    # is_dataclass also accepts dataclass classes; the store and replay hand over instances only.
+    return dataclasses.asdict(cast("DataclassInstance", record)) if dataclasses.is_dataclass(record) else record

@@ -179,7 +179,7 @@ async def _read_body(reader: asyncio.StreamReader, headers: list[tuple[bytes, by
     if method == "HEAD":
         return b""
     if fields.get(b"transfer-encoding", b"").lower().endswith(b"chunked"):
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";", 1)[0], 16)
             if size == 0:

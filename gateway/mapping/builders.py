@@ -50,6 +50,7 @@ def datetime_builder(compiler: Compiler, spec: Any, scope: Scope, pos: Position 
     elif "from" not in spec:
         return compiler.problem(pos, f"{scope.path}: datetime needs from")
     source = spec.get("from")
+    text: Evaluator | None
     if isinstance(source, dict):  # a value spec: clean the text (apply, first ...) before reading it
         text = compiler.node(source, scope.child("from"), None, position_of(spec, "from"))
     else:

@@ -114,7 +114,7 @@ def merge_extends(base: dict[str, Any], child: dict[str, Any],
         if key in child:
             merged[key] = child[key]
             if isinstance(merged, SourceMap):
-                merged.key_positions[key] = position_of(child, key)  # type: ignore[assignment]
+                merged.key_positions[key] = position_of(child, key)
     for key in ("match", "tables", "let"):
         if key in child:
             combined = copy.deepcopy(merged.get(key)) or SourceMap()
@@ -164,7 +164,7 @@ def _tables(doc: dict[str, Any], shared: Mapping[str, Table], problems: list[tup
 
 def _limits(doc: dict[str, Any], problems: list[tuple[Position | None, str]]) -> Limits:
     spec = doc.get("limits") or {}
-    values = {}
+    values: dict[str, Any] = {}
     for key, kind in (("max_input_bytes", int), ("max_events", int), ("max_ms", (int, float))):
         if key in spec:
             value = spec[key]
@@ -251,7 +251,7 @@ def _lets(compiler: Compiler, spec: Any, scope: Scope) -> list[tuple[str, Any]]:
     if spec is None:
         return []
     if not isinstance(spec, dict):
-        compiler.problem(scope and None, "let is a mapping of name: expression")
+        compiler.problem(None, "let is a mapping of name: expression")
         return []
     out = []
     variables = set(scope.variables)

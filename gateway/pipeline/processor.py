@@ -179,12 +179,11 @@ class MessageProcessor:
         if result is None:
             return {}
         partner = self._parts.partners.get(message.partner)
-        wants_replies = result.replies is not None and (partner is None or partner.x12.ack != "none")
+        build = result.replies if partner is None or partner.x12.ack != "none" else None
         kind = partner.x12.ack if partner is not None else None
-        build = result.replies
         return {"dedup_keys": tuple(result.dedup_keys),
                 "refused_parts": tuple(QuarantineReason("decode", r.where, r.what, r.why) for r in result.rejected),
-                "replies": (lambda numbers, seen: build(numbers, seen, kind)) if wants_replies else None,
+                "replies": (lambda numbers, seen: build(numbers, seen, kind)) if build is not None else None,
                 "reply_target": partner.x12.ack_target if partner is not None else None}
 
     def _quarantine(self, message: InboundMessage, owner: str, reason: QuarantineReason, done: _Translation,

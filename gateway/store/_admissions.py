@@ -125,12 +125,15 @@ class AdmissionQueue:
         """
         with self._lock:
             batch = self._batch
-            opened = batch is None
             # On Python 3.11 get_running_loop is a getpid system call (1.2 µs here): asked once
             # per batch. The store is used from one event loop, so the open batch's is the caller's.
-            loop = asyncio.get_running_loop() if opened else batch[0].future.get_loop()
-            if opened:
+            if batch is None:
+                opened = True
+                loop = asyncio.get_running_loop()
                 batch = self._batch = []
+            else:
+                opened = False
+                loop = batch[0].future.get_loop()
             pending = _Pending(message, trace_context, loop.create_future())
             batch.append(pending)
         if opened:

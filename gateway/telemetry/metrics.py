@@ -88,18 +88,24 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry(auto_describe=True)
         self._metrics: dict[MetricName, _Metric] = {}
+        # The same metrics by kind, so that each helper below is handed the class whose method it calls.
+        self._counters: dict[MetricName, Counter] = {}
+        self._gauges: dict[MetricName, Gauge] = {}
+        self._histograms: dict[MetricName, Histogram] = {}
         for name, d in METRIC_DEFS.items():
             pname = _prometheus_name(name, d.kind)
+            metric: _Metric
             if d.kind == "counter":
-                metric: _Metric = Counter(pname, d.help, d.labels, registry=self.registry)
+                metric = self._counters[name] = Counter(pname, d.help, d.labels, registry=self.registry)
             elif d.kind == "gauge":
-                metric = Gauge(pname, d.help, d.labels, registry=self.registry)
+                metric = self._gauges[name] = Gauge(pname, d.help, d.labels, registry=self.registry)
             else:
-                metric = Histogram(pname, d.help, d.labels, registry=self.registry, buckets=d.buckets)
+                metric = self._histograms[name] = Histogram(pname, d.help, d.labels, registry=self.registry,
+                                                            buckets=d.buckets)
             self._metrics[name] = metric
         # The admit path runs per request: keep its metric objects at hand instead of looking up
         # label values each time (prometheus_client's labels() takes a lock and builds a tuple).
-        self._admit_seconds: Histogram = self._metrics["gateway_admit_seconds"]  # type: ignore[assignment]
+        self._admit_seconds = self._histograms["gateway_admit_seconds"]
         self._admitted: dict[tuple[str, bool], Counter] = {}
 
     def get(self, name: MetricName) -> _Metric:
@@ -110,35 +116,35 @@ class Metrics:
     def admitted(self, partner: str, duplicate: bool) -> None:
         child = self._admitted.get((partner, duplicate))
         if child is None:
-            child = self._admitted[(partner, duplicate)] = self._metrics["gateway_admitted_total"].labels(
+            child = self._admitted[(partner, duplicate)] = self._counters["gateway_admitted_total"].labels(
                 partner, "duplicate" if duplicate else "admitted")
         child.inc()
 
     def rejected(self, partner: str | None, reason: str) -> None:
-        self._metrics["gateway_rejected_total"].labels(partner or "unknown", reason).inc()
+        self._counters["gateway_rejected_total"].labels(partner or "unknown", reason).inc()
 
     def observe_admit(self, seconds: float) -> None:
         self._admit_seconds.observe(seconds)
 
     # Pipeline ----------------------------------------------------------------------------------
     def observe_stage(self, stage: str, seconds: float) -> None:
-        self._metrics["gateway_stage_seconds"].labels(stage).observe(seconds)
+        self._histograms["gateway_stage_seconds"].labels(stage).observe(seconds)
 
     def quarantined(self, stage: str, reason: str) -> None:
-        self._metrics["gateway_quarantined_total"].labels(stage, reason).inc()
+        self._counters["gateway_quarantined_total"].labels(stage, reason).inc()
 
     # Delivery ----------------------------------------------------------------------------------
     def delivered(self, target: str) -> None:
-        self._metrics["gateway_delivered_total"].labels(target).inc()
+        self._counters["gateway_delivered_total"].labels(target).inc()
 
     def retried(self, target: str) -> None:
-        self._metrics["gateway_delivery_retried_total"].labels(target).inc()
+        self._counters["gateway_delivery_retried_total"].labels(target).inc()
 
     def dead_lettered(self, target: str) -> None:
-        self._metrics["gateway_dead_lettered_total"].labels(target).inc()
+        self._counters["gateway_dead_lettered_total"].labels(target).inc()
 
     def set_queue_depth(self, queue: str, depth: int) -> None:
-        self._metrics["gateway_queue_depth"].labels(queue).set(depth)
+        self._gauges["gateway_queue_depth"].labels(queue).set(depth)
 
     # Exposition --------------------------------------------------------------------------------
     def render(self) -> bytes:

@@ -262,7 +262,8 @@ def export_pyx12_map_dir(target: Path, version: str = "4010") -> Path:
     installed pyx12 maps, adds ours (maps.xml entries, missing data elements) and widens the control
     map's ISA05/ISA07 qualifiers to transport ones (02 = SCAC). Our own reader does not need this.
     """
-    import defusedxml.ElementTree as ET
+    # defusedxml has no inline types and its stubs are not installed.
+    import defusedxml.ElementTree as ET  # type: ignore[import-untyped]
 
     ours = MAPS / version
     icvn = {"4010": "00401", "5010": "00501"}[version]
