@@ -11,8 +11,8 @@ numbers and byte offsets, so a body is cut only where nothing depends on what ca
 - every part holds at least one transaction set (a body without any is refused as a whole).
 
 A messy body is read in one piece, as before; large bodies are nearly always machine-made and clean.
-The runs are found by one pass of the tokenizer, which is a tenth of the cost of reading them, and
-each is handed out as soon as the pass has gone past its end, so the workers start at once.
+The runs are found by one pass of the tokenizer (0.3 s of the 6.4 s one process takes to translate
+30 MB), and each is handed out as soon as the pass has gone past its end, so the workers start at once.
 """
 
 from __future__ import annotations
