@@ -13,7 +13,8 @@ events are written in input order. The output is byte for byte what one process 
   when the part is handed out; when more were refused in between, the part is translated again
   with the right numbers (refused sets are rare, and this keeps the ids exact without making
   a part wait for the parts before it);
-- a document that fails ends the output after the events before it, as in one process.
+- a document that fails ends the output after the events before it, as in one process;
+- when a worker dies (killed, out of memory), the caller translates the parts left itself.
 
 Only the order of warnings can differ: they come part by part, where one process lists the
 reader's warnings of the whole input before the decoder's.
@@ -30,6 +31,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -139,10 +141,29 @@ class _InParts(Translation):
         super().__init__()
         self._runner, self._pool, self._body, self._media, self._split = runner, pool, body, media, split
         self._mapping, self._ctx, self._in_flight = mapping, ctx, in_flight
+        self._broken = False
 
     def _submit(self, part: BodyPart, documents_before: int) -> Future[_PartResult]:
-        return self._pool.submit(_in_worker, self._body[part.start:part.end], self._media, part, documents_before,
-                                 self._mapping, self._ctx)
+        data = self._body[part.start:part.end]
+        if not self._broken:
+            try:
+                return self._pool.submit(_in_worker, data, self._media, part, documents_before, self._mapping,
+                                         self._ctx)
+            except BrokenProcessPool:
+                self._broken = True
+        done: Future[_PartResult] = Future()
+        done.set_result(_translate_part(self._runner, data, self._media, part, documents_before, self._mapping,
+                                        self._ctx))
+        return done
+
+    def _result(self, part: BodyPart, future: Future[_PartResult], documents_before: int) -> _PartResult:
+        """The part's result; a part whose worker died (killed, out of memory) is translated here,
+        numbered from ``documents_before``, as are the parts after it."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self._broken = True
+            return self._submit(part, documents_before).result()
 
     def lines(self) -> Iterator[tuple[bytes, int]]:
         parts: list[BodyPart] = []
@@ -181,9 +202,9 @@ class _InParts(Translation):
                 pending.append((ahead, self._submit(ahead, ahead.documents_before - refused)))
                 submitted += 1
             part, future = pending.popleft()
-            result = future.result()
+            result = self._result(part, future, documents)
             if result.documents_before != documents:
-                result = self._submit(part, documents).result()
+                result = self._result(part, self._submit(part, documents), documents)
             self.warnings += result.warnings
             self.rejected += result.rejected
             if result.events:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +14,8 @@ from hypothesis import strategies as st
 from adapters.registry import default_decoders
 from canonical.validate import CanonicalValidator
 from gateway.cli.common import DEFAULT_MAPPINGS, load_registry, media_for
-from gateway.documents import BodyUncuttable, DecodeResult
+from gateway.documents import BodyPart, BodyUncuttable, DecodeResult
+from gateway.mapping import parallel
 from gateway.mapping.fixtures import FixtureRunner
 from gateway.mapping.parallel import ProcessTranslator, TranslationFailed
 from tests.x12.helpers import concatenated, renumbered
@@ -128,3 +131,21 @@ def test_the_parts_of_any_cut_decode_to_the_sets_of_the_whole_input(runner: Fixt
         rejected += [str(r) for r in result.rejected]
     assert found == expected
     assert rejected == [str(r) for r in whole.rejected]
+
+
+_WORKER = parallel._in_worker
+
+
+def _dies_after_the_first_part(data: bytes, media: str, part: BodyPart, documents_before: int, mapping: str | None,
+                               ctx: dict[str, Any]) -> object:
+    if part.start:
+        os._exit(9)  # as a worker the kernel kills for want of memory
+    return _WORKER(data, media, part, documents_before, mapping, ctx)
+
+
+def test_parts_whose_worker_died_are_translated_in_process_with_the_same_output(
+        runner: FixtureRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = big_input([WITH_REFUSED_SETS, *CLEAN], 2)
+    one = translated(runner, body, 1)
+    monkeypatch.setattr(parallel, "_in_worker", _dies_after_the_first_part)
+    assert translated(runner, body, 2) == one
