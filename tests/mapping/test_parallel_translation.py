@@ -149,3 +149,14 @@ def test_parts_whose_worker_died_are_translated_in_process_with_the_same_output(
     one = translated(runner, body, 1)
     monkeypatch.setattr(parallel, "_in_worker", _dies_after_the_first_part)
     assert translated(runner, body, 2) == one
+
+
+@settings(max_examples=10, deadline=None)
+@given(order=st.lists(st.sampled_from([WITH_REFUSED_SETS, *CLEAN]), min_size=2, max_size=14),
+       copies=st.integers(min_value=1, max_value=3))
+def test_any_mix_of_real_interchanges_translates_in_two_processes_as_in_one(
+        runner: FixtureRunner, order: list[str], copies: int) -> None:
+    body = big_input(order, copies)
+    one, two = translated(runner, body, 1), translated(runner, body, 2)
+    assert (two[0], two[2], two[3]) == (one[0], one[2], one[3])
+    assert sorted(two[1]) == sorted(one[1])  # warnings come part by part
