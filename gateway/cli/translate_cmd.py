@@ -37,10 +37,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="print the acknowledgements (X12 997/999/TA1) the gateway would send back, not the events")
     p.add_argument("--ack-kind", choices=["997", "999"],
                    help="functional acknowledgement to build (default: the partner's, with --config; else 997)")
-    p.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), metavar="N",
+    p.add_argument("--jobs", type=int, default=_usable_cpus(), metavar="N",
                    help="processes that map and validate the documents of a large input, such as an X12 file's "
                         "transaction sets (default: the CPUs this process may use, here %(default)s; 1: this process only)")
     p.set_defaults(handler=run)
+
+
+def _usable_cpus() -> int:
+    # sched_getaffinity honours a container's or taskset's limit; it is Linux only.
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def run(args: argparse.Namespace) -> int:
