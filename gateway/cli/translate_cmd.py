@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ack-kind", choices=["997", "999"],
                    help="functional acknowledgement to build (default: the partner's, with --config; else 997)")
     p.add_argument("--jobs", type=int, default=_usable_cpus(), metavar="N",
-                   help="processes that map and validate the documents of a large input, such as an X12 file's "
-                        "transaction sets (default: the CPUs this process may use, here %(default)s; 1: this process only)")
+                   help="processes that read, map and validate a large input in parts (X12: runs of whole "
+                        "interchanges; default: the CPUs this process may use, here %(default)s; 1: this process only)")
     p.set_defaults(handler=run)
 
 
