@@ -40,27 +40,29 @@ def interchange_runs(body: bytes, parts: int) -> Iterator[BodyPart]:
     for batch in tokenizer.batches():
         if tokenizer.warnings or tokenizer.errors:
             raise BodyUncuttable("the tokenizer tolerated something in it")
-        sep = batch.delimiters.element
-        st, isa = "ST" + sep, "ISA" + sep
-        for k, text in enumerate(batch.texts):
-            if text.startswith("ST"):
-                sets += text.startswith(st)
-                continue
-            if not text.startswith(isa):
-                continue
-            elements = text.split(sep)
+        texts, sep, term = batch.texts, batch.delimiters.element, batch.delimiters.segment
+        # Counted in C, not by a Python loop over the segments: no segment's text holds the
+        # terminator, so joined by it each segment id follows one. A batch holds one
+        # interchange's segments, so its ISA, if any, comes first.
+        joined = term + term.join(texts)
+        isa = "ISA" + sep
+        opens = texts[0].startswith(isa)
+        if joined.count(term + isa) != opens:
+            raise BodyUncuttable("an ISA inside a batch")
+        if opens:
+            elements = texts[0].split(sep)
             control = elements[13].strip() if len(elements) > 13 else ""
             if control in controls:
                 raise BodyUncuttable(f"interchange control number {control!r} repeats")
             controls.add(control)
-            offset = batch.offset(k)
-            if offset < cut_from:
-                continue
-            if sets == sets_before:
-                raise BodyUncuttable("a run would hold no transaction set")
-            yield BodyPart(start, offset, sets_before, (segments_before, start))
-            start, segments_before, sets_before = offset, batch.first_index + k - 1, sets
-            cut_from = len(body) * (offset * parts // len(body) + 1) // parts
+            offset = batch.offset(0)
+            if offset >= cut_from:
+                if sets == sets_before:
+                    raise BodyUncuttable("a run would hold no transaction set")
+                yield BodyPart(start, offset, sets_before, (segments_before, start))
+                start, segments_before, sets_before = offset, batch.first_index - 1, sets
+                cut_from = len(body) * (offset * parts // len(body) + 1) // parts
+        sets += joined.count(term + "ST" + sep)
     if tokenizer.warnings or tokenizer.errors:
         raise BodyUncuttable("the tokenizer tolerated something in it")
     if start == 0:

@@ -89,10 +89,10 @@ def _translate_part(runner: FixtureRunner, data: bytes, media: str, part: BodyPa
         for index, document in enumerate(result.documents, documents_before):
             documents += 1
             for event in runner.translate_document(document, index, mapping, ctx):
-                lines.append(orjson.dumps(event))
+                lines.append(orjson.dumps(event, option=orjson.OPT_APPEND_NEWLINE))
     except _TRANSLATION_ERRORS as exc:
         error = (type(exc).__name__, str(exc))
-    return _PartResult(documents_before, b"".join(line + b"\n" for line in lines), len(lines), documents,
+    return _PartResult(documents_before, b"".join(lines), len(lines), documents,
                        list(result.warnings), [str(r) for r in result.rejected], error)
 
 
@@ -130,7 +130,7 @@ class _InProcess(Translation):
 
     def lines(self) -> Iterator[tuple[bytes, int]]:
         for event in self._runner.iter_translate(self._result, self._mapping, self._ctx):
-            yield orjson.dumps(event) + b"\n", 1
+            yield orjson.dumps(event, option=orjson.OPT_APPEND_NEWLINE), 1
         self.warnings = list(self._result.warnings)
         self.rejected = [str(r) for r in self._result.rejected]
 
