@@ -51,6 +51,9 @@ MIN_PARALLEL_BYTES = 2 << 20
 MIN_BYTES_PER_WORKER = 1 << 20
 # Parts per worker: enough that one slow part does not leave the other workers idle at the end.
 PARTS_PER_WORKER = 4
+# A part's events wait in memory until the parts before it are written, and their JSON is about
+# five times the part's size: parts of at most this size keep that bounded however large the file.
+MAX_PART_BYTES = 8 << 20
 
 # How one document's translation may fail; any other exception is a bug and propagates as it is.
 _TRANSLATION_ERRORS = (MappingError, CanonicalValidationError, LookupError, DecodeError)
@@ -251,7 +254,7 @@ class ProcessTranslator:
         workers = min(self._processes, max(len(body) // MIN_BYTES_PER_WORKER, 2))
         split = None
         if workers > 1 and len(body) >= self._min_bytes:
-            split = decoders.split(body, media, workers * PARTS_PER_WORKER)
+            split = decoders.split(body, media, max(workers * PARTS_PER_WORKER, -(-len(body) // MAX_PART_BYTES)))
         if split is None:
             return _InProcess(self._runner, decoders.decode(body, media), mapping, ctx)
         if self._pool is None:  # sized for the first large input; forked at its first part

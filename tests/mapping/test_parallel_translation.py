@@ -160,3 +160,19 @@ def test_any_mix_of_real_interchanges_translates_in_two_processes_as_in_one(
     one, two = translated(runner, body, 1), translated(runner, body, 2)
     assert (two[0], two[2], two[3]) == (one[0], one[2], one[3])
     assert sorted(two[1]) == sorted(one[1])  # warnings come part by part
+
+
+def test_parts_are_small_enough_that_the_events_waiting_to_be_written_stay_bounded(
+        runner: FixtureRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = big_input(CLEAN, 4)
+    asked: list[int] = []
+    split = runner.decoders.split
+
+    def spy(data: bytes, media: str, parts: int) -> object:
+        asked.append(parts)
+        return split(data, media, parts)
+
+    monkeypatch.setattr(parallel, "MAX_PART_BYTES", 1024)
+    monkeypatch.setattr(runner.decoders, "split", spy)
+    assert translated(runner, body, 2) == translated(runner, body, 1)
+    assert asked == [-(-len(body) // 1024)] and asked[0] > 8  # more than the eight parts two workers would get
