@@ -9,14 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters.registry import partner_decoders
-from canonical.validate import CanonicalValidationError
 from gateway.cli.common import DEFAULT_MAPPINGS, load_config_or_report, media_for, runner_for
 from gateway.config import ConfigError
 from gateway.config.model import Config, Partner
-from gateway.documents import DecodeError, DecodeResult, UnsupportedContentType
-from gateway.mapping import MappingError
+from gateway.documents import DecodeResult
 from gateway.mapping.fixtures import FixtureRunner
-from gateway.mapping.parallel import ProcessTranslator, TranslationFailed
+from gateway.mapping.parallel import TRANSLATION_ERRORS, ProcessTranslator, TranslationFailed
 from gateway.mapping.timevalues import utc_now_text
 
 # 3: some input translated and some refused (each refusal is on stderr), also within one file.
@@ -100,8 +98,7 @@ def _translate_files(args: argparse.Namespace, runner: FixtureRunner, translator
             for lines, count in translation.lines():
                 out.write(lines)
                 events += count
-        except (DecodeError, MappingError, CanonicalValidationError, UnsupportedContentType, LookupError,
-                TranslationFailed) as exc:
+        except (*TRANSLATION_ERRORS, TranslationFailed) as exc:
             kind = exc.kind if isinstance(exc, TranslationFailed) else type(exc).__name__
             print(f"{path}: {kind}: {exc}", file=sys.stderr)
             failures += 1

@@ -43,7 +43,7 @@ from gateway.documents import BodyPart, BodyUncuttable, DecodeError, DecodeResul
 from gateway.mapping.errors import MappingError
 from gateway.mapping.fixtures import FixtureRunner
 
-__all__ = ["MIN_PARALLEL_BYTES", "ProcessTranslator", "Translation", "TranslationFailed"]
+__all__ = ["MIN_PARALLEL_BYTES", "TRANSLATION_ERRORS", "ProcessTranslator", "Translation", "TranslationFailed"]
 
 # Below this a worker's start-up (fork, and generating the mapping functions it uses) costs
 # more than it saves; for the same reason each worker gets at least a megabyte.
@@ -55,8 +55,9 @@ PARTS_PER_WORKER = 4
 # five times the part's size: parts of at most this size keep that bounded however large the file.
 MAX_PART_BYTES = 8 << 20
 
-# How one document's translation may fail; any other exception is a bug and propagates as it is.
-_TRANSLATION_ERRORS = (MappingError, CanonicalValidationError, LookupError, DecodeError)
+# How translating an input may fail (``UnsupportedContentType`` is a ``LookupError``), besides
+# ``TranslationFailed`` from a worker; any other exception is a bug and propagates as it is.
+TRANSLATION_ERRORS = (MappingError, CanonicalValidationError, LookupError, DecodeError)
 
 
 class TranslationFailed(Exception):
@@ -93,7 +94,7 @@ def _translate_part(runner: FixtureRunner, data: bytes, media: str, part: BodyPa
             documents += 1
             for event in runner.translate_document(document, index, mapping, ctx):
                 lines.append(orjson.dumps(event, option=orjson.OPT_APPEND_NEWLINE))
-    except _TRANSLATION_ERRORS as exc:
+    except TRANSLATION_ERRORS as exc:
         error = (type(exc).__name__, str(exc))
     return _PartResult(documents_before, b"".join(lines), len(lines), documents,
                        list(result.warnings), [str(r) for r in result.rejected], error)
