@@ -25,12 +25,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from ops.bench.common import run_child  # noqa: E402
 from ops.bench.x12_input import build_file, corpus_sets, pyx12_validate, slice_file, x12_bench_arguments  # noqa: E402
+
+if TYPE_CHECKING:
+    from gateway.mapping.fixtures import FixtureRunner
 
 SOURCES = [
     "214/alnk-214-single-line.edi",
@@ -44,19 +48,27 @@ SOURCES = [
     "204/gtlogistics-204.edi",
     "204/otmos-patrick-204.edi",
 ]
-def child_translate(path: str) -> dict[str, float]:
-    """What ``gateway translate FILE`` does: stream-decode with guide validation, map each accepted
-    set by the mapping its match rules select, validate every event against the canonical schema."""
+CTX = {"partner": "bench", "channel": "bench", "message_id": "bench", "received_at": "2026-01-01T00:00:00Z"}
+
+
+def _loaded_runner() -> FixtureRunner:
+    """What ``gateway translate`` loads before it reads a file (guides, mappings, schemas), once per process."""
     from adapters.x12.guide import default_registry
     from gateway.cli.common import runner_for
 
-    runner = runner_for([ROOT / "mappings"])  # one-off per process (guides, mappings, schemas)
+    runner = runner_for([ROOT / "mappings"])
     default_registry().load_all()
+    return runner
+
+
+def child_translate(path: str) -> dict[str, float]:
+    """What ``gateway translate FILE`` does: stream-decode with guide validation, map each accepted
+    set by the mapping its match rules select, validate every event against the canonical schema."""
+    runner = _loaded_runner()
     body = Path(path).read_bytes()
-    ctx = {"partner": "bench", "channel": "bench", "message_id": "bench", "received_at": "2026-01-01T00:00:00Z"}
     t0, c0 = time.perf_counter(), time.process_time()
     result = runner.decoders.decode(body, "application/edi-x12")
-    events = sum(1 for _ in runner.iter_translate(result, None, ctx))
+    events = sum(1 for _ in runner.iter_translate(result, None, CTX))
     return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "events": events,
             "rejected_sets": len(result.rejected), "warnings": len(result.warnings)}
 
@@ -68,18 +80,14 @@ def child_translate_jobs(path: str, jobs: str) -> dict[str, float]:
     import os
     import resource
 
-    from adapters.x12.guide import default_registry
-    from gateway.cli.common import runner_for
     from gateway.mapping.parallel import ProcessTranslator
 
-    runner = runner_for([ROOT / "mappings"])
-    default_registry().load_all()
+    runner = _loaded_runner()
     body = Path(path).read_bytes()
-    ctx = {"partner": "bench", "channel": "bench", "message_id": "bench", "received_at": "2026-01-01T00:00:00Z"}
     t0, c0, before = time.perf_counter(), time.process_time(), os.times()
     events = 0
     with open(os.devnull, "wb") as sink, ProcessTranslator(runner, int(jobs)) as translator:
-        translation = translator.translate(body, "application/edi-x12", None, ctx)
+        translation = translator.translate(body, "application/edi-x12", None, CTX)
         for lines, count in translation.lines():
             sink.write(lines)
             events += count
